@@ -1,0 +1,18 @@
+"""The book's own Sphinx extensions (State of Open Source AI).
+
+One module per feature, each with its own ``setup()`` so a test project can load
+just the one it exercises:
+
+- ``sosai.data``: load and validate ``_data/*.yml`` against JSON Schemas.
+- ``sosai.datatable``: the ``data-table`` directive (comparison tables from data).
+- ``sosai.charts``: the ``data-chart`` directive (matplotlib SVGs drawn from data).
+- ``sosai.contributors``: per-chapter and whole-book contributors from git.
+- ``sosai.footer``: the feedback footer appended to every chapter.
+- ``sosai.badges``: linked badges for the landing page, built from nodes.
+- ``sosai.bibstyle``: the pybtex style used by the bibliography.
+- ``sosai.checks``: strict checks the book relies on (alt text on every image).
+"""
+
+from __future__ import annotations
+
+__version__ = "1.0.0"

@@ -1,0 +1,117 @@
+"""Linked badges for the landing page, built from nodes with no remote images.
+
+Usage in MyST::
+
+    ```{badges}
+    ```
+
+Renders, in one paragraph:
+
+- *last updated*: the date of the latest commit, linking to the commit log;
+- *commits (30 days)*: commits in the 30 days before the build, linking to the
+  commit-activity graph;
+- *licence*: ``sosai_licence``, linking to the repository's ``LICENCE`` file;
+- *DOI*: ``sosai_doi``, only when it is set, linking to https://doi.org/;
+- *Open in GitHub Codespaces*.
+
+Both git figures are computed at build time from the local history (no network);
+without git they are left out. Each badge is a ``reference`` holding two ``inline``
+spans with sphinx-design's ``sd-badge`` classes, so it degrades to plain link text
+in builders other than HTML.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from docutils import nodes
+from sphinx.util.docutils import SphinxDirective
+
+from sosai import __version__, contributors
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.util.typing import ExtensionMetadata
+
+DIRECTIVE_NAME = "badges"
+GITHUB = "https://github.com/"
+ACTIVITY_DAYS = 30
+
+
+def badge(label: str, value: str, url: str, colour: str = "primary") -> nodes.reference:
+    """One linked badge: a grey label and a coloured value."""
+    ref = nodes.reference("", "", refuri=url, classes=["sosai-badge"])
+    ref += nodes.inline("", label, classes=["sd-badge", "sd-bg-secondary", "sd-text-white"])
+    ref += nodes.inline("", value, classes=["sd-badge", f"sd-bg-{colour}", "sd-text-white"])
+    return ref
+
+
+def git_figures(app: Sphinx) -> tuple[str, str] | None:
+    """(date of the last commit, commits in the last 30 days), or None without git."""
+    repo = contributors.repository(app)
+    if repo is None:
+        return None
+    last = contributors.git(repo, "log", "-1", "--format=%cs")
+    recent = contributors.git(
+        repo, "rev-list", "--count", f"--since={ACTIVITY_DAYS} days ago", "HEAD"
+    )
+    if last is None or recent is None:
+        return None
+    return last.strip(), recent.strip()
+
+
+class BadgesDirective(SphinxDirective):
+    """The ``badges`` directive."""
+
+    has_content = False
+    option_spec: ClassVar[dict] = {}
+
+    def run(self) -> list[nodes.Node]:
+        """A paragraph of badges."""
+        repo_url = str(self.config.html_theme_options.get("repository_url", "")).rstrip("/")
+        paragraph = nodes.paragraph(classes=["sosai-badges"])
+        badges: list[nodes.Node] = []
+        figures = git_figures(self.env.app)
+        if figures and repo_url:
+            # The figures change with every commit: re-read this page on every build.
+            self.env.note_reread()
+            last, recent = figures
+            badges.append(badge("last updated", last, f"{repo_url}/commits", "success"))
+            badges.append(
+                badge(
+                    f"commits ({ACTIVITY_DAYS} days)",
+                    recent,
+                    f"{repo_url}/graphs/commit-activity",
+                    "info",
+                )
+            )
+        if repo_url:
+            branch = self.config.html_theme_options.get("repository_branch") or "main"
+            badges.append(
+                badge("licence", self.config.sosai_licence, f"{repo_url}/blob/{branch}/LICENCE")
+            )
+        if self.config.sosai_doi:
+            doi = self.config.sosai_doi
+            badges.append(badge("DOI", doi, f"https://doi.org/{doi}", "dark"))
+        if repo_url.startswith(GITHUB):
+            slug = repo_url.removeprefix(GITHUB)
+            badges.append(
+                badge(
+                    "Open in", "GitHub Codespaces", f"https://codespaces.new/{slug}?quickstart=1"
+                )
+            )
+        for i, item in enumerate(badges):
+            if i:
+                paragraph += nodes.Text(" ")
+            paragraph += item
+        self.set_source_info(paragraph)
+        return [paragraph] if badges else []
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    """Register ``sosai_licence``, ``sosai_doi`` and the ``badges`` directive."""
+    app.setup_extension("sosai.contributors")
+    app.add_config_value("sosai_licence", "CC-BY-4.0", "env", types=frozenset({str}))
+    app.add_config_value("sosai_doi", "", "env", types=frozenset({str}))
+    app.add_directive(DIRECTIVE_NAME, BadgesDirective)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

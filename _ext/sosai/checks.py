@@ -1,0 +1,49 @@
+"""Strict checks the book relies on, beyond Sphinx's own.
+
+- Every image has alt text. A ``{figure}`` or ``![](...)`` without it is reported
+  as a warning located at the image, so the strict build fails::
+
+      ```{figure} _static/img/stack.svg
+      :alt: Requests flow from the client through a router to the engine.
+      :name: fig-stack
+
+      The serving stack.
+      ```
+
+Warnings have type ``sosai`` and subtype ``alt`` (``suppress_warnings =
+["sosai.alt"]`` silences them, which the book never does).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+from sphinx.util import logging
+
+from sosai import __version__
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.util.typing import ExtensionMetadata
+
+logger = logging.getLogger(__name__)
+
+
+def check_alt_text(app: Sphinx, doctree: nodes.document) -> None:
+    """Warn about every image in a page that has no alt text."""
+    for image in doctree.findall(nodes.image):
+        if not str(image.get("alt", "")).strip():
+            logger.warning(
+                "image %r has no alt text; describe what it shows with :alt:",
+                image.get("uri", ""),
+                location=image,
+                type="sosai",
+                subtype="alt",
+            )
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    """Connect the checks to ``doctree-read``."""
+    app.connect("doctree-read", check_alt_text)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,226 @@
+"""Credit the people who wrote the book, computed from git alone.
+
+Usage in MyST (the landing page lists everyone)::
+
+    ```{contributors}
+    ```
+
+Chapters need nothing: ``sosai.footer`` ends each one with its contributors, from
+:func:`chapter_contributors`. A chapter's contributors are the authors of its lines
+(``git blame``, honouring ``.mailmap``) in the page and the data files its tables and
+charts read, ordered by lines authored; people below ``sosai_contributors_min_share``
+of the lines are omitted. The landing page lists every commit author in the
+repository, ordered by commits.
+
+Names link to GitHub profiles when the login is known: from a GitHub noreply address
+(``123+login@users.noreply.github.com``) or from ``_data/authors.yml``
+(``sosai_contributors_logins``). An email address is never shown. Nothing here uses
+the network. Without git or with a shallow clone, one info line is logged and nothing
+is rendered: git history is an input of the build, not a requirement.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+import yaml
+from docutils import nodes
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from sosai import __version__
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sphinx.application import Sphinx
+    from sphinx.util.typing import ExtensionMetadata
+
+logger = logging.getLogger(__name__)
+
+DIRECTIVE_NAME = "contributors"
+GITHUB = "https://github.com/"
+NOREPLY = re.compile(r"^(?:\d+\+)?(?P<login>[A-Za-z0-9-]+)@users\.noreply\.github\.com$")
+NOT_COMMITTED = "not.committed.yet"
+
+
+@dataclass(frozen=True)
+class Contributor:
+    """One person and how much they wrote (lines, or commits on the landing page)."""
+
+    name: str
+    login: str | None
+    amount: int
+
+    @property
+    def url(self) -> str | None:
+        """Their GitHub profile, when the login is known."""
+        return f"{GITHUB}{self.login}" if self.login else None
+
+
+def git(repo: Path, *args: str) -> str | None:
+    """Run git in ``repo``; None if git is missing or the command fails."""
+    try:
+        result = subprocess.run(
+            ["git", *args], cwd=repo, capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+@cache
+def history_problem(repo: Path) -> str | None:
+    """Why contributors cannot be computed here, or None when full history exists."""
+    shallow = git(repo, "rev-parse", "--is-shallow-repository")
+    if shallow is None:
+        return "not a git work tree (or git is not installed)"
+    if shallow.strip() == "true":
+        return "shallow git clone; fetch full history (fetch-depth: 0)"
+    if git(repo, "rev-parse", "--verify", "-q", "HEAD") is None:
+        return "no commits yet"
+    return None
+
+
+def load_logins(path: Path) -> dict[str, str]:
+    """Email -> GitHub login from the mapping file (rows of ``email`` and ``github``)."""
+    if not path.is_file():
+        return {}
+    rows = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return {str(r["email"]).lower(): str(r["github"]) for r in rows}
+
+
+def login_for(email: str, logins: dict[str, str]) -> str | None:
+    """A GitHub login for an email address, if one is known."""
+    email = email.strip("<>").lower()
+    match = NOREPLY.match(email)
+    return match.group("login") if match else logins.get(email)
+
+
+@cache
+def _blame(repo: Path, path: Path, stamp: tuple[str, int, int]) -> tuple[tuple[str, str], ...]:
+    """(name, email) of each committed line of a file; ``stamp`` keys the cache."""
+    out = git(repo, "blame", "--line-porcelain", "-w", "--", str(path))
+    if out is None:
+        return ()
+    authors, name = [], ""
+    for line in out.splitlines():
+        if line.startswith("author "):
+            name = line[len("author ") :]
+        elif line.startswith("author-mail "):
+            email = line[len("author-mail ") :].strip("<>")
+            if email != NOT_COMMITTED:
+                authors.append((name, email))
+    return tuple(authors)
+
+
+def _merge(counts: Counter[tuple[str, str]], logins: dict[str, str]) -> list[Contributor]:
+    """One entry per person (same login, else same name), largest first."""
+    people: dict[str, Contributor] = {}
+    for (name, email), amount in counts.items():
+        login = login_for(email, logins)
+        key = f"@{login.lower()}" if login else name.lower()
+        known = people.get(key)
+        people[key] = Contributor(
+            known.name if known else name, login, amount + (known.amount if known else 0)
+        )
+    return sorted(people.values(), key=lambda c: (-c.amount, c.name.lower()))
+
+
+def chapter_contributors(
+    repo: Path, files: Iterable[Path], logins: dict[str, str], min_share: float
+) -> list[Contributor]:
+    """Authors of the lines of ``files``, largest share first, minor ones omitted."""
+    counts: Counter[tuple[str, str]] = Counter()
+    head = (git(repo, "rev-parse", "HEAD") or "").strip()
+    for path in files:
+        if path.is_file():
+            st = path.stat()
+            counts.update(_blame(repo, path.resolve(), (head, st.st_mtime_ns, st.st_size)))
+    people = _merge(counts, logins)
+    total = sum(p.amount for p in people)
+    # The largest contributor is always credited, whatever the threshold.
+    return [p for i, p in enumerate(people) if i == 0 or p.amount >= min_share * total]
+
+
+def book_contributors(repo: Path, logins: dict[str, str]) -> list[Contributor]:
+    """Every commit author in the repository, most commits first."""
+    out = git(repo, "log", "--use-mailmap", "--no-merges", "--format=%aN%x09%aE", "HEAD")
+    counts: Counter[tuple[str, str]] = Counter()
+    for line in (out or "").splitlines():
+        name, _, email = line.partition("\t")
+        counts[(name, email)] += 1
+    return _merge(counts, logins)
+
+
+def contributor_nodes(people: list[Contributor]) -> list[nodes.Node]:
+    """Names as a comma-separated run of text and profile links."""
+    result: list[nodes.Node] = []
+    for i, person in enumerate(people):
+        if i:
+            result.append(nodes.Text(", " if i < len(people) - 1 else " and "))
+        if person.url:
+            result.append(nodes.reference("", person.name, refuri=person.url))
+        else:
+            result.append(nodes.Text(person.name))
+    return result
+
+
+_reported: set[str] = set()
+
+
+def repository(app: Sphinx) -> Path | None:
+    """The book's git work tree, or None (logging why, once per build process)."""
+    repo = Path(app.srcdir)
+    problem = history_problem(repo)
+    if problem:
+        if problem not in _reported:
+            _reported.add(problem)
+            logger.info("[sosai.contributors] no contributor credits: %s", problem)
+        return None
+    return repo
+
+
+def logins(app: Sphinx) -> dict[str, str]:
+    """The configured email -> login mapping."""
+    return load_logins(Path(app.srcdir) / app.config.sosai_contributors_logins)
+
+
+class ContributorsDirective(SphinxDirective):
+    """List everyone who has committed to the book."""
+
+    has_content = False
+    option_spec: ClassVar[dict] = {}
+
+    def run(self) -> list[nodes.Node]:
+        """A paragraph of names, or nothing without git history."""
+        repo = repository(self.env.app)
+        if repo is None:
+            return []
+        # Any new commit can add a person: re-read this page on every build.
+        self.env.note_reread()
+        people = book_contributors(repo, logins(self.env.app))
+        if not people:
+            return []
+        paragraph = nodes.paragraph("", "", *contributor_nodes(people))
+        paragraph["classes"].append("sosai-contributors")
+        self.set_source_info(paragraph)
+        return [paragraph]
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    """Register the contributor settings and the ``contributors`` directive."""
+    app.add_config_value(
+        "sosai_contributors_min_share", 0.05, "env", types=frozenset({float, int})
+    )
+    app.add_config_value(
+        "sosai_contributors_logins", "_data/authors.yml", "env", types=frozenset({str})
+    )
+    app.add_directive(DIRECTIVE_NAME, ContributorsDirective)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,287 @@
+"""Load and validate the book's data files, ``_data/*.yml``.
+
+A data file is a YAML list of rows (mappings). ``_data/<name>.yml`` is validated
+against the JSON Schema ``_data/schema/<name>.schema.json``, which may refer to the
+shared definitions in ``_data/schema/common.schema.json`` (``as_of``, ``sources``)::
+
+    # _data/engines.yml
+    - id: vllm
+      name: vLLM
+      licence: Apache-2.0
+      as_of: 2026-11
+      sources: [vllm-repo]
+
+Every problem is reported with the file, line, row and field, so an editor can go
+straight to it. As an extension (``sosai.data``), every data file is validated
+once at the start of each build; the ``data-table`` and ``data-chart`` directives
+load files through :func:`load`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jsonschema
+import referencing
+import yaml
+from sphinx.util import logging
+
+from sosai import __version__
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.util.typing import ExtensionMetadata
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_DIR = "schema"
+SCHEMA_SUFFIX = ".schema.json"
+AS_OF = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTHS = (
+    "January February March April May June July August September October "
+    "November December"
+).split()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a data file, located as precisely as known."""
+
+    path: Path
+    message: str
+    line: int | None = None
+    row: int | None = None  # 1-based
+    row_id: str | None = None
+    field: str | None = None
+
+    @property
+    def location(self) -> str:
+        """``path:line`` in the form Sphinx prints before a warning."""
+        return f"{self.path}:{self.line or ''}"
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}" + (f" ({self.row_id})" if self.row_id else ""))
+        if self.field:
+            where.append(f"field '{self.field}'")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class DataError(Exception):
+    """A data file could not be loaded; ``problems`` says why and where."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The validated rows of one data file, with the line each row starts on."""
+
+    name: str
+    path: Path
+    schema_path: Path
+    rows: list[dict[str, Any]]
+    lines: list[int]
+    field_lines: list[dict[str, int]] = field(repr=False)
+    schema: dict[str, Any] = field(repr=False)
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        """The JSON Schema ``properties`` of a row."""
+        return self.schema.get("items", {}).get("properties", {})
+
+    def title(self, name: str) -> str:
+        """A column's human title: the schema's ``title`` for the field, or its name."""
+        return self.properties.get(name, {}).get("title", name)
+
+    def row_id(self, index: int) -> str | None:
+        """A short label for a row in messages: its ``id`` or ``name`` if it has one."""
+        row = self.rows[index]
+        value = row.get("id", row.get("name"))
+        return str(value) if value is not None else None
+
+    def line_of(self, index: int, name: str | None = None) -> int:
+        """The line of a row, or of one of its fields when that field is present."""
+        if name is not None and name in self.field_lines[index]:
+            return self.field_lines[index][name]
+        return self.lines[index]
+
+
+def schema_path_for(path: Path) -> Path:
+    """Where the schema of a data file lives: ``_data/schema/<name>.schema.json``."""
+    return path.parent / SCHEMA_DIR / f"{path.stem}{SCHEMA_SUFFIX}"
+
+
+def month_label(as_of: str) -> str:
+    """``2026-11`` -> ``November 2026``."""
+    year, month = as_of.split("-")
+    return f"{MONTHS[int(month) - 1]} {year}"
+
+
+def oldest_as_of(rows: list[dict[str, Any]]) -> str | None:
+    """The earliest ``as_of`` month among rows (``YYYY-MM`` sorts as text)."""
+    months = [str(r["as_of"]) for r in rows if r.get("as_of")]
+    return min(months) if months else None
+
+
+_cache: dict[tuple[Path, tuple[int, ...]], Dataset] = {}
+
+
+def _stamp(*paths: Path) -> tuple[int, ...]:
+    stamps: list[int] = []
+    for p in paths:
+        try:
+            st = p.stat()
+            stamps += [st.st_mtime_ns, st.st_size]
+        except FileNotFoundError:
+            stamps += [0, 0]
+    return tuple(stamps)
+
+
+def load(path: Path | str) -> Dataset:
+    """Parse, validate and return a data file; raise :class:`DataError` if it is bad.
+
+    Results are cached until the file or its schemas change.
+    """
+    path = Path(path).resolve()
+    schema_path = schema_path_for(path)
+    schema_dir = schema_path.parent
+    key = (path, _stamp(path, schema_path, *sorted(schema_dir.glob(f"*{SCHEMA_SUFFIX}"))))
+    if key not in _cache:
+        _cache[key] = _load_uncached(path, schema_path)
+    return _cache[key]
+
+
+def _load_uncached(path: Path, schema_path: Path) -> Dataset:
+    if not path.is_file():
+        raise DataError([Problem(path, "data file not found")])
+    text = path.read_text(encoding="utf-8")
+    try:
+        rows = yaml.safe_load(text)
+        tree = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise DataError([Problem(path, f"malformed YAML: {problem}", line=line)]) from exc
+
+    if not isinstance(rows, list) or not isinstance(tree, yaml.SequenceNode):
+        raise DataError([Problem(path, "a data file must be a YAML list of rows", line=1)])
+
+    lines = [item.start_mark.line + 1 for item in tree.value]
+    field_lines = [
+        {k.value: v.start_mark.line + 1 for k, v in item.value}
+        if isinstance(item, yaml.MappingNode)
+        else {}
+        for item in tree.value
+    ]
+
+    if not schema_path.is_file():
+        raise DataError(
+            [Problem(path, f"no schema: expected {schema_path.name} in {schema_path.parent}")]
+        )
+    schema, validator = _validator(schema_path)
+    dataset = Dataset(path.stem, path, schema_path, rows, lines, field_lines, schema)
+
+    problems = []
+    for error in sorted(validator.iter_errors(rows), key=lambda e: list(map(str, e.path))):
+        problems.append(_problem_from(error, dataset))
+    problems += _duplicate_ids(dataset)
+    if problems:
+        raise DataError(problems)
+    return dataset
+
+
+def _validator(schema_path: Path) -> tuple[dict[str, Any], jsonschema.protocols.Validator]:
+    """A validator for one schema, able to resolve refs to its sibling schemas."""
+    resources = []
+    for sibling in sorted(schema_path.parent.glob(f"*{SCHEMA_SUFFIX}")):
+        contents = json.loads(sibling.read_text(encoding="utf-8"))
+        resource = referencing.Resource.from_contents(
+            contents, default_specification=referencing.jsonschema.DRAFT202012
+        )
+        resources.append((sibling.name, resource))
+    registry = referencing.Registry().with_resources(resources)
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    cls.check_schema(schema)
+    return schema, cls(schema, registry=registry, format_checker=cls.FORMAT_CHECKER)
+
+
+def _problem_from(error: jsonschema.ValidationError, dataset: Dataset) -> Problem:
+    path = list(error.absolute_path)
+    if not path or not isinstance(path[0], int):
+        return Problem(dataset.path, error.message, line=1)
+    index = path[0]
+    name = str(path[1]) if len(path) > 1 else None
+    if name is None and error.validator == "additionalProperties":
+        # "Additional properties are not allowed ('x' was unexpected)": point at 'x'.
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        name = extra[0] if extra else None
+    return Problem(
+        dataset.path,
+        error.message,
+        line=dataset.line_of(index, name),
+        row=index + 1,
+        row_id=dataset.row_id(index) if isinstance(dataset.rows[index], dict) else None,
+        field=name,
+    )
+
+
+def _duplicate_ids(dataset: Dataset) -> list[Problem]:
+    seen: dict[str, int] = {}
+    problems = []
+    for index, row in enumerate(dataset.rows):
+        if not isinstance(row, dict) or "id" not in row:
+            continue
+        row_id = str(row["id"])
+        if row_id in seen:
+            problems.append(
+                Problem(
+                    dataset.path,
+                    f"duplicate id, first used in row {seen[row_id] + 1}",
+                    line=dataset.line_of(index, "id"),
+                    row=index + 1,
+                    row_id=row_id,
+                    field="id",
+                )
+            )
+        else:
+            seen[row_id] = index
+    return problems
+
+
+def data_dir(app: Sphinx) -> Path:
+    """The folder holding the data files, from ``sosai_data_dir``."""
+    return Path(app.srcdir) / app.config.sosai_data_dir
+
+
+def warn(problem: Problem, subtype: str = "data") -> None:
+    """Log one problem as a Sphinx warning located in the data file."""
+    logger.warning(str(problem), location=problem.location, type="sosai", subtype=subtype)
+
+
+def validate_all(app: Sphinx) -> None:
+    """Validate every data file at the start of a build (``builder-inited``)."""
+    folder = data_dir(app)
+    for path in sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml")):
+        try:
+            load(path)
+        except DataError as exc:
+            for problem in exc.problems:
+                warn(problem)
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    """Register ``sosai_data_dir`` and validate the data files on every build."""
+    app.add_config_value("sosai_data_dir", "_data", "env", types=frozenset({str}))
+    app.connect("builder-inited", validate_all)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,279 @@
+"""Render a comparison table from a YAML data file.
+
+Usage in MyST::
+
+    ```{data-table} _data/engines.yml
+    :columns: name, licence, backends, sources
+    :sort: -release, name
+    :filter: kind=engine|platform; open=true
+    :caption: Inference engines for open models
+    :name: tbl-engines
+    ```
+
+- The argument is the data file, relative to the page (or to the book with a leading
+  ``/``). It is validated by ``sosai.data`` and becomes a dependency of the page, so
+  editing it rebuilds the page.
+- ``:columns:`` picks fields in order (default: every field in the schema except
+  ``id`` and ``as_of``). Column headers are the schema's ``title`` for each field.
+- ``:sort:`` is a comma-separated list of fields; ``-field`` sorts descending.
+- ``:filter:`` keeps rows matching every ``;``-separated clause ``field=a|b`` (or
+  ``field!=a|b``); a list field matches if any element does.
+- ``:caption:`` is MyST inline text. The build appends "As of <Month YYYY>." using
+  the oldest ``as_of`` among the rows shown, so readers know how stale it can be.
+- ``:name:`` makes the table a ``{numref}`` target.
+
+Cells are MyST inline markup, so links, ``{cite}`` and ``{term}`` work in them. The
+``sources`` field renders bib keys as citations and URLs as links.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Container
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from sosai import __version__, data
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.util.typing import ExtensionMetadata
+
+logger = logging.getLogger(__name__)
+
+DIRECTIVE_NAME = "data-table"
+HIDDEN_BY_DEFAULT = ("id", "as_of")
+SOURCES = "sources"
+EMPTY_CELL = "—"
+# Characters that mean a cell needs the Markdown parser; plain text skips it (speed).
+MARKUP = re.compile(r"[`*_\[\]{}<>\\$]|https?://")
+URL = re.compile(r"^https?://")
+NUMBER_GROUPING_FROM = 10_000
+
+
+def _split(option: str | None, sep: str = ",") -> list[str]:
+    return [part.strip() for part in (option or "").split(sep) if part.strip()]
+
+
+def format_value(value: Any) -> str:
+    """Turn one YAML value into cell text (MyST inline markup)."""
+    if value is None or value == "" or value == []:
+        return EMPTY_CELL
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) and abs(value) >= NUMBER_GROUPING_FROM:
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return ", ".join(format_value(v) for v in value)
+    return str(value)
+
+
+def _match_text(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [t for v in value for t in _match_text(v)]
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    return [str(value)]
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    if value is None:
+        return (2, "")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (0, value)
+    return (1, format_value(value).lower())
+
+
+class DataTableDirective(SphinxDirective):
+    """The ``data-table`` directive."""
+
+    required_arguments = 1
+    has_content = False
+    option_spec: ClassVar[dict[str, Any]] = {
+        "columns": directives.unchanged_required,
+        "sort": directives.unchanged_required,
+        "filter": directives.unchanged_required,
+        "caption": directives.unchanged_required,
+        "name": directives.unchanged_required,
+        "class": directives.class_option,
+    }
+
+    def warn(self, message: str) -> list[nodes.Node]:
+        """Warn at the directive and render nothing."""
+        logger.warning(
+            message, location=self.get_location(), type="sosai", subtype="datatable"
+        )
+        return []
+
+    def run(self) -> list[nodes.Node]:
+        """Load, filter, sort and render the rows."""
+        relpath, abspath = self.env.relfn2path(self.arguments[0], self.env.docname)
+        self.env.note_dependency(relpath)
+        try:
+            dataset = data.load(Path(abspath))
+        except data.DataError as exc:
+            return self.warn(
+                f"table not rendered: {relpath} has {len(exc.problems)} problem(s): "
+                + "; ".join(str(p) for p in exc.problems[:3])
+            )
+        self.env.note_dependency(str(dataset.schema_path))
+
+        fields = set(dataset.properties)
+        columns = _split(self.options.get("columns")) or [
+            f for f in dataset.properties if f not in HIDDEN_BY_DEFAULT
+        ]
+        unknown = [c for c in columns if c not in fields]
+        if unknown:
+            return self.warn(f"unknown column(s) {unknown} for {relpath}; fields: {sorted(fields)}")
+
+        indices = list(range(len(dataset.rows)))
+        for clause in _split(self.options.get("filter"), ";"):
+            match = re.fullmatch(r"([\w-]+)\s*(!?=)\s*(.+)", clause)
+            if not match:
+                return self.warn(f"bad filter clause {clause!r}: use field=a|b or field!=a|b")
+            name, op, wanted = match.group(1), match.group(2), set(_split(match.group(3), "|"))
+            if name not in fields:
+                return self.warn(f"filter on unknown field {name!r} for {relpath}")
+            indices = [
+                i
+                for i in indices
+                if bool(wanted & set(_match_text(dataset.rows[i].get(name)))) == (op == "=")
+            ]
+        if not indices:
+            return self.warn(f"no rows of {relpath} match the filter {self.options['filter']!r}")
+
+        for key in reversed(_split(self.options.get("sort"))):
+            name = key.lstrip("-")
+            if name not in fields:
+                return self.warn(f"sort on unknown field {name!r} for {relpath}")
+            indices.sort(key=lambda i: _sort_key(dataset.rows[i].get(name)))
+            if key.startswith("-"):
+                # Descending, but keep empty values last.
+                present = [i for i in indices if dataset.rows[i].get(name) is not None]
+                indices = present[::-1] + [i for i in indices if i not in present]
+
+        rows = [dataset.rows[i] for i in indices]
+        as_of = data.oldest_as_of(rows)
+        missing = [
+            i
+            for i in indices
+            if not dataset.rows[i].get("as_of") or not dataset.rows[i].get(SOURCES)
+        ]
+        if missing or as_of is None:
+            for i in missing:
+                data.warn(
+                    data.Problem(
+                        dataset.path,
+                        "every table row needs 'as_of' and at least one source",
+                        line=dataset.line_of(i),
+                        row=i + 1,
+                        row_id=dataset.row_id(i),
+                    ),
+                    subtype="datatable",
+                )
+            return self.warn(f"table not rendered: rows of {relpath} lack as_of or sources")
+
+        table = self.build_table(dataset, indices, columns, as_of)
+        self.add_name(table)
+        self.set_source_info(table)
+        return [table]
+
+    def build_table(
+        self, dataset: data.Dataset, indices: list[int], columns: list[str], as_of: str
+    ) -> nodes.table:
+        """Build the docutils table: title, header row and one row per data row."""
+        table = nodes.table(classes=["sosai-data-table", *self.options.get("class", [])])
+        caption = self.options.get("caption", "").strip()
+        if caption and caption[-1] not in ".!?":
+            caption += "."
+        title_nodes, _ = self.parse_inline(
+            f"{caption} As of {data.month_label(as_of)}.".strip(), lineno=self.lineno
+        )
+        table += nodes.title("", "", *title_nodes)
+
+        tgroup = nodes.tgroup(cols=len(columns))
+        table += tgroup
+        tgroup.extend(nodes.colspec(colwidth=1) for _ in columns)
+        thead = nodes.thead()
+        tgroup += thead
+        thead += self._row([nodes.paragraph("", dataset.title(c)) for c in columns])
+        tbody = nodes.tbody()
+        tgroup += tbody
+        for i in indices:
+            row = dataset.rows[i]
+            cells = [self._cell(dataset, i, c, row.get(c)) for c in columns]
+            tbody += self._row(cells)
+        return table
+
+    @staticmethod
+    def _row(cells: list[nodes.Node]) -> nodes.row:
+        row = nodes.row()
+        for cell in cells:
+            entry = nodes.entry()
+            entry += cell
+            row += entry
+        return row
+
+    def _cell(self, dataset: data.Dataset, index: int, column: str, value: Any) -> nodes.Node:
+        text = (
+            self._sources_markup(dataset, index, value)
+            if column == SOURCES
+            else format_value(value)
+        )
+        if not MARKUP.search(text):
+            return nodes.paragraph("", text)
+        parsed = self.parse_text_to_nodes(text, offset=self.lineno)
+        container = nodes.inline()
+        for node in parsed:
+            # One paragraph per cell reads as inline text; keep anything richer as is.
+            container += node.children if isinstance(node, nodes.paragraph) else node
+        return nodes.paragraph("", "", *container.children)
+
+    def _sources_markup(self, dataset: data.Dataset, index: int, value: Any) -> str:
+        keys, links = [], []
+        known = self._bib_keys()
+        for source in value or []:
+            source = str(source)
+            if URL.match(source):
+                host = re.sub(r"^https?://(www\.)?", "", source).split("/")[0]
+                links.append(f"[{host}]({source})")
+            elif known is not None and source not in known:
+                data.warn(
+                    data.Problem(
+                        dataset.path,
+                        f"unknown bib key {source!r} (not in the bibliography)",
+                        line=dataset.line_of(index, SOURCES),
+                        row=index + 1,
+                        row_id=dataset.row_id(index),
+                        field=SOURCES,
+                    ),
+                    subtype="datatable",
+                )
+                links.append(source)
+            else:
+                keys.append(source)
+        parts = ([f"{{cite:p}}`{','.join(keys)}`"] if keys else []) + links
+        return "; ".join(parts) or EMPTY_CELL
+
+    def _bib_keys(self) -> Container[str] | None:
+        """The bibliography's keys, or None when sphinxcontrib-bibtex is not loaded."""
+        try:
+            domain = self.env.get_domain("cite")
+        except ExtensionError:
+            return None
+        return domain.bibdata.data.entries  # type: ignore[attr-defined]
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    """Register the ``data-table`` directive (and data validation it relies on)."""
+    app.setup_extension("sosai.data")
+    app.add_directive(DIRECTIVE_NAME, DataTableDirective)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

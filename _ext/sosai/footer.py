@@ -1,0 +1,114 @@
+"""End every chapter with a feedback note and its contributors.
+
+Authors write nothing: each page except the landing page (and those listed in
+``sosai_footer_exclude``) ends with
+
+- a note linking to an issue form prefilled with the chapter (report something
+  outdated or wrong), to the page's source on GitHub (edit it), and to the comments;
+- the chapter's contributors, from ``sosai.contributors``;
+- an empty ``div.section`` where sphinx-comments mounts the utterances thread
+  (its script attaches to the last ``div.section`` on the page).
+
+Links come from ``html_theme_options`` (``repository_url``, ``repository_branch``,
+``path_to_docs``), which Jupyter Book fills from ``_config.yml``'s ``repository``.
+The footer is made of standard nodes, so every builder renders it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+from docutils import nodes
+from sphinx.transforms import SphinxTransform
+
+from sosai import __version__, contributors
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.util.typing import ExtensionMetadata
+
+ISSUE_FORM = "outdated.yml"  # .github/ISSUE_TEMPLATE/outdated.yml
+
+
+def repository_links(options: dict, docname: str, source: str) -> tuple[str, str] | None:
+    """(report-an-issue URL, edit URL) for a page, or None without a repository URL."""
+    repo = str(options.get("repository_url", "")).rstrip("/")
+    if not repo:
+        return None
+    branch = options.get("repository_branch") or "main"
+    prefix = str(options.get("path_to_docs") or "").strip("/")
+    path = f"{prefix}/{source}" if prefix else source
+    query = urlencode(
+        {"template": ISSUE_FORM, "title": f"[{docname}] ", "labels": "content", "page": docname}
+    )
+    return f"{repo}/issues/new?{query}", f"{repo}/edit/{branch}/{path}"
+
+
+class AppendFooter(SphinxTransform):
+    """Append the feedback footer to every chapter."""
+
+    default_priority = 880  # after the page is parsed, before references are resolved
+
+    def apply(self, **kwargs: object) -> None:
+        """Build the footer for the current document."""
+        docname = self.env.docname
+        if docname == self.config.root_doc or docname in self.config.sosai_footer_exclude:
+            return
+        source = self.env.doc2path(docname, base=False)
+        footer = nodes.container(classes=["sosai-footer"])
+        footer += nodes.rubric("", "Feedback and credits")
+
+        links = repository_links(self.config.html_theme_options, docname, source)
+        if links:
+            issue_url, edit_url = links
+            footer += nodes.paragraph(
+                "",
+                "Spotted something outdated or wrong? ",
+                nodes.reference("", "Report it with a source", refuri=issue_url),
+                nodes.Text(", "),
+                nodes.reference("", "edit this page", refuri=edit_url),
+                nodes.Text(", or comment below."),
+            )
+
+        people = self._contributors(docname)
+        if people:
+            footer += nodes.paragraph(
+                "",
+                "Written by ",
+                *contributors.contributor_nodes(people),
+                nodes.Text("."),
+                classes=["sosai-contributors"],
+            )
+        footer += nodes.container(classes=["section", "sosai-comments"])
+
+        sections = [n for n in self.document.children if isinstance(n, nodes.section)]
+        (sections[-1] if sections else self.document).append(footer)
+
+    def _contributors(self, docname: str) -> list[contributors.Contributor]:
+        repo = contributors.repository(self.app)
+        if repo is None:
+            return []
+        srcdir = Path(self.env.srcdir)
+        content_dirs = {
+            (srcdir / self.config.sosai_data_dir).resolve(),
+            (srcdir / self.config.sosai_charts_dir).resolve(),
+        }
+        files = [Path(self.env.doc2path(docname))]
+        for dependency in sorted(self.env.dependencies.get(docname, ())):
+            path = (srcdir / dependency).resolve()
+            if path.parent in content_dirs:
+                files.append(path)
+        return contributors.chapter_contributors(
+            repo, files, contributors.logins(self.app), self.config.sosai_contributors_min_share
+        )
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    """Register ``sosai_footer_exclude`` and the footer transform."""
+    app.setup_extension("sosai.contributors")
+    app.setup_extension("sosai.charts")  # for sosai_charts_dir / sosai_data_dir
+    app.add_config_value("sosai_footer_exclude", [], "env", types=frozenset({list}))
+    app.add_transform(AppendFooter)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
