@@ -6,7 +6,9 @@ API (as sphinxcontrib-bibtex recommends). It differs in two ways:
 - author lists longer than :data:`MAX_NAMES` show the first :data:`KEEP_NAMES`
   names followed by "et al.";
 - entries are sorted by author, year and title, so the references page reads like
-  an index.
+  an index;
+- titles keep the capitalisation of the ``.bib`` file (``unsrt`` lower-cases them,
+  which mangles names such as "vLLM" or "GPT-OSS" unless every one is braced).
 
 URLs, DOIs and arXiv identifiers are links, as in ``unsrt``. Usage in MyST::
 
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING
 import pybtex.plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
-from pybtex.style.template import FieldIsMissing, join, node, sentence
+from pybtex.style.template import FieldIsMissing, field, join, node, sentence
 
 from sosai import __version__
 
@@ -59,6 +61,11 @@ class Style(UnsrtStyle):
         """Names joined as in ``unsrt``, but at most :data:`KEEP_NAMES` then "et al."."""
         formatted = names_et_al(role, sep=", ", sep2=" and ", last_sep=", and ")
         return sentence[formatted] if as_sentence else formatted
+
+    def format_title(self, e, which_field: str, as_sentence: bool = True):  # noqa: ANN001, ANN201, ARG002, FBT001, FBT002
+        """The title as written in the ``.bib`` file."""
+        title = field(which_field)
+        return sentence[title] if as_sentence else title
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:

@@ -189,7 +189,9 @@ def _load_uncached(path: Path, schema_path: Path) -> Dataset:
             [Problem(path, f"no schema: expected {schema_path.name} in {schema_path.parent}")]
         )
     schema, validator = _validator(schema_path)
-    dataset = Dataset(path.stem, path, schema_path, rows, lines, field_lines, schema)
+    dataset = Dataset(
+        path.stem, path, schema_path, rows, lines, field_lines, _inline_refs(schema, validator)
+    )
 
     problems = []
     for error in sorted(validator.iter_errors(rows), key=lambda e: list(map(str, e.path))):
@@ -214,6 +216,20 @@ def _validator(schema_path: Path) -> tuple[dict[str, Any], jsonschema.protocols.
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     cls.check_schema(schema)
     return schema, cls(schema, registry=registry, format_checker=cls.FORMAT_CHECKER)
+
+
+def _inline_refs(schema: dict[str, Any], validator: Any) -> dict[str, Any]:
+    """The schema with each row property's top-level ``$ref`` merged in (for titles)."""
+    properties = schema.get("items", {}).get("properties", {})
+    resolver = validator._resolver  # noqa: SLF001 - jsonschema exposes no public resolver
+    resolved = {}
+    for name, prop in properties.items():
+        if "$ref" in prop:
+            target = resolver.lookup(prop["$ref"]).contents
+            prop = {**target, **{k: v for k, v in prop.items() if k != "$ref"}}
+        resolved[name] = prop
+    items = {**schema.get("items", {}), "properties": resolved}
+    return {**schema, "items": items}
 
 
 def _problem_from(error: jsonschema.ValidationError, dataset: Dataset) -> Problem:
