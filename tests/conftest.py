@@ -2,18 +2,99 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from tests import book as bookbuild
 
 pytest_plugins = ("sphinx.testing.fixtures",)
 collect_ignore = ["roots"]
 
 TESTS = Path(__file__).parent
+ROOTS = TESTS / "roots"
 BOOK = TESTS.parent
 
 
 @pytest.fixture(scope="session")
 def rootdir() -> Path:
     """Where ``@pytest.mark.sphinx(testroot=...)`` finds ``test-<name>/``."""
-    return TESTS / "roots"
+    return ROOTS
+
+
+@dataclass
+class BuiltBook:
+    """The real book, built once: its build record and parsed pages."""
+
+    build: bookbuild.Build
+    network: bookbuild.NetworkLog
+
+    @property
+    def outdir(self) -> Path:
+        """The dirhtml output folder."""
+        return self.build.outdir
+
+    def pages(self) -> list[Path]:
+        """Every HTML page, relative to the output folder."""
+        return sorted(p.relative_to(self.outdir) for p in self.outdir.rglob("*.html"))
+
+    def html(self, page: str | Path) -> BeautifulSoup:
+        """A page parsed with BeautifulSoup (``"models/index.html"``)."""
+        return BeautifulSoup((self.outdir / page).read_text(encoding="utf-8"), "html.parser")
+
+
+def chapters() -> list[str]:
+    """Docnames in ``_toc.yml``, root first."""
+    toc = yaml.safe_load((BOOK / "_toc.yml").read_text(encoding="utf-8"))
+    return [toc["root"], *(entry["file"] for entry in toc["chapters"])]
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory: pytest.TempPathFactory) -> BuiltBook:
+    """The real book built once per session, strictly, with the network refused."""
+    outdir = tmp_path_factory.mktemp("book") / "_build" / "dirhtml"
+    with bookbuild.no_network() as network:
+        result = bookbuild.build(BOOK, outdir)
+    return BuiltBook(result, network)
+
+
+def git_commit_all(repo: Path, message: str = "Write the mini-book") -> None:
+    """Make ``repo`` a git work tree with everything committed (as in a real clone)."""
+    env = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_SYSTEM": "/dev/null"}
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        ["-c", "user.name=Ada Editor", "-c", "user.email=ada@example.org",
+         "commit", "-q", "-m", message],
+    ):
+        subprocess.run(["git", *args], cwd=repo, check=True, env={**os.environ, **env})
+
+
+@pytest.fixture
+def minibook(tmp_path: Path):
+    """Build a mini-book from ``tests/roots/test-book-<case>`` with the real config.
+
+    Each case folder holds only what differs from ``test-book-good``, which is copied
+    first. The mini-book gets the book's own ``_config.yml`` (pointing at its own
+    bibliography), extensions and shared schema, and is committed to a fresh git
+    repository, so a test proves the real settings catch the problem.
+    """
+
+    def _build(case: str) -> bookbuild.Build:
+        srcdir = tmp_path / case
+        shutil.copytree(ROOTS / "test-book-good", srcdir)
+        if case != "good":
+            shutil.copytree(ROOTS / f"test-book-{case}", srcdir, dirs_exist_ok=True)
+        shutil.copytree(BOOK / "_ext", srcdir / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(BOOK / "_data" / "schema" / "common.schema.json", srcdir / "_data" / "schema")
+        bookbuild.write_config(srcdir, BOOK / "_config.yml", bibtex_bibfiles=["references.bib"])
+        git_commit_all(srcdir)
+        return bookbuild.build(srcdir)
+
+    return _build

@@ -1,0 +1,174 @@
+"""The real book, built once per session (strict, offline), checked in its HTML."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pybtex.database
+import pytest
+
+from tests.conftest import BOOK, chapters
+
+CHAPTERS = chapters()
+
+
+def page_of(docname: str) -> str:
+    """The dirhtml output file of a page."""
+    return "index.html" if docname == "index" else f"{docname}/index.html"
+
+
+def content_pages(book) -> list[Path]:
+    """Every HTML page except Sphinx's generated index and search pages."""
+    return [p for p in book.pages() if p.parts[0] not in {"genindex", "search"}]
+
+
+def test_build_is_strictly_clean(built_book):
+    assert built_book.build.exception is None, built_book.build.exception
+    assert built_book.build.warning_lines == []
+
+
+def test_build_touches_no_network(built_book):
+    assert built_book.network.attempts == []
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_every_chapter_has_its_dirhtml_url(built_book, docname):
+    html = built_book.html(page_of(docname))
+    assert len(html.select("article h1")) == 1
+
+
+def test_internal_links_and_anchors_resolve(built_book):
+    broken = []
+    ids: dict[Path, set[str]] = {}
+
+    def ids_of(path: Path) -> set[str]:
+        if path not in ids:
+            soup = built_book.html(path)
+            ids[path] = {tag["id"] for tag in soup.select("[id]")}
+        return ids[path]
+
+    for page in built_book.pages():
+        for link in built_book.html(page).select("a[href]"):
+            href = link["href"]
+            parts = urlsplit(href)
+            if parts.scheme or href.startswith("//"):
+                continue
+            target = page
+            if parts.path:
+                joined = posixpath.normpath(posixpath.join(page.parent.as_posix(), unquote(parts.path)))
+                target = Path(joined)
+                if parts.path.endswith("/") or (built_book.outdir / target).is_dir():
+                    target = target / "index.html"
+            if not (built_book.outdir / target).is_file():
+                broken.append(f"{page}: {href} (no file)")
+            elif parts.fragment and target.suffix == ".html":
+                if unquote(parts.fragment) not in ids_of(target):
+                    broken.append(f"{page}: {href} (no anchor)")
+    assert broken == []
+
+
+def test_every_image_has_alt_text(built_book):
+    missing = [
+        f"{page}: {img.get('src')}"
+        for page in built_book.pages()
+        for img in built_book.html(page).select("img")
+        if not img.get("alt", "").strip()
+    ]
+    assert missing == []
+
+
+def test_no_localhost_email_or_hotlinked_images(built_book):
+    problems = []
+    for page in built_book.pages():
+        text = (built_book.outdir / page).read_text(encoding="utf-8")
+        for needle in ("localhost", "mailto:"):
+            if needle in text:
+                problems.append(f"{page}: contains {needle}")
+        for img in built_book.html(page).select("img[src]"):
+            if urlsplit(img["src"]).scheme:
+                problems.append(f"{page}: remote image {img['src']}")
+    assert problems == []
+
+
+def bib_entries(built_book) -> dict[str, pybtex.database.Entry]:
+    """Every entry of every bibliography file the book uses."""
+    entries = {}
+    for name in built_book.build.env.config.bibtex_bibfiles:
+        data = pybtex.database.parse_file(BOOK / name)
+        entries.update({key.lower(): entry for key, entry in data.entries.items()})
+    return entries
+
+
+def cited_keys(built_book) -> set[str]:
+    """Every key cited anywhere in the book (text and data tables)."""
+    domain = built_book.build.env.get_domain("cite")
+    return {target.key.lower() for ref in domain.citation_refs for target in ref.targets}
+
+
+def test_every_cited_key_exists(built_book):
+    assert cited_keys(built_book) - set(bib_entries(built_book)) == set()
+
+
+def test_every_bib_entry_is_cited(built_book):
+    assert set(bib_entries(built_book)) - cited_keys(built_book) == set()
+
+
+def test_every_bib_entry_is_complete(built_book):
+    incomplete = []
+    for key, entry in bib_entries(built_book).items():
+        fields = {name.lower() for name in entry.fields}
+        if not ({"url", "doi"} & fields):
+            incomplete.append(f"{key}: no url or doi")
+        if "title" not in fields or "year" not in fields:
+            incomplete.append(f"{key}: needs title and year")
+        if "author" not in entry.persons and "editor" not in entry.persons:
+            incomplete.append(f"{key}: needs an author (people or {{{{Organisation}}}})")
+    assert incomplete == []
+
+
+def test_every_glossary_term_is_used_in_a_chapter(built_book):
+    glossary = built_book.html(page_of("glossary"))
+    terms = {dt["id"]: dt for dt in glossary.select("dl.glossary dt[id]")}
+    used = set()
+    for page in content_pages(built_book):
+        if page == Path(page_of("glossary")):
+            continue
+        for link in built_book.html(page).select("a[href*='#term-']"):
+            used.add(link["href"].split("#", 1)[1])
+    unused = []
+    for term_id, dt in terms.items():
+        see = dt.find_next_sibling("dd").select("a[href*='#term-']")
+        # A synonym ("See X.") counts as used when the term it points to is.
+        if term_id not in used and not any(a["href"].split("#", 1)[1] in used for a in see):
+            unused.append(dt.get_text(strip=True).rstrip("#"))
+    assert unused == []
+
+
+@pytest.mark.parametrize("docname", [d for d in CHAPTERS if d != "index"])
+def test_every_chapter_ends_with_feedback_and_contributors(built_book, docname):
+    article = built_book.html(page_of(docname)).select_one("article")
+    footer = article.select("div.sosai-footer")
+    assert len(footer) == 1
+    assert footer[0].select_one("a[href*='/issues/new?']")
+    assert footer[0].select_one(f"a[href$='/edit/main/{docname}.md']")
+    assert footer[0].select_one("p.sosai-contributors").get_text(strip=True).startswith("Written by")
+    assert footer[0].select_one("div.section.sosai-comments") is not None
+
+
+def test_index_lists_every_contributor(built_book):
+    index = built_book.html("index.html")
+    names = index.select_one("p.sosai-contributors")
+    assert names is not None and names.get_text(strip=True)
+    assert not index.select("div.sosai-footer")
+
+
+def test_index_badges_are_links_without_images(built_book):
+    badges = built_book.html("index.html").select("p.sosai-badges a.sosai-badge")
+    labels = [b.get_text(" ", strip=True) for b in badges]
+    assert any(label.startswith("last updated") for label in labels)
+    assert any(label.startswith("commits (30 days)") for label in labels)
+    assert any(label.startswith("licence CC-BY-4.0") for label in labels)
+    assert any("Codespaces" in label for label in labels)
+    assert not built_book.html("index.html").select("p.sosai-badges img")
