@@ -55,6 +55,7 @@ EMPTY_CELL = "—"
 MARKUP = re.compile(r"[`*_\[\]{}<>\\$]|https?://")
 URL = re.compile(r"^https?://")
 NUMBER_GROUPING_FROM = 10_000
+MIN_TEXT_WIDTH, MAX_TEXT_WIDTH = 10, 30
 
 
 def _split(option: str | None, sep: str = ",") -> list[str]:
@@ -190,7 +191,11 @@ class DataTableDirective(SphinxDirective):
         self, dataset: data.Dataset, indices: list[int], columns: list[str], as_of: str
     ) -> nodes.table:
         """Build the docutils table: title, header row and one row per data row."""
-        table = nodes.table(classes=["sosai-data-table", *self.options.get("class", [])])
+        # colwidths-auto: HTML sizes columns to content; the widths below only guide
+        # text and LaTeX output (in characters).
+        table = nodes.table(
+            classes=["sosai-data-table", "colwidths-auto", *self.options.get("class", [])]
+        )
         caption = self.options.get("caption", "").strip()
         if caption and caption[-1] not in ".!?":
             caption += "."
@@ -201,7 +206,9 @@ class DataTableDirective(SphinxDirective):
 
         tgroup = nodes.tgroup(cols=len(columns))
         table += tgroup
-        tgroup.extend(nodes.colspec(colwidth=1) for _ in columns)
+        tgroup.extend(
+            nodes.colspec(colwidth=self._width(dataset, indices, column)) for column in columns
+        )
         thead = nodes.thead()
         tgroup += thead
         thead += self._row([nodes.paragraph("", dataset.title(c)) for c in columns])
@@ -212,6 +219,15 @@ class DataTableDirective(SphinxDirective):
             cells = [self._cell(dataset, i, c, row.get(c)) for c in columns]
             tbody += self._row(cells)
         return table
+
+    @staticmethod
+    def _width(dataset: data.Dataset, indices: list[int], column: str) -> int:
+        """A column's width in characters for text-like builders (10 to 30)."""
+        longest = max(
+            [len(dataset.title(column))]
+            + [len(format_value(dataset.rows[i].get(column))) for i in indices]
+        )
+        return max(MIN_TEXT_WIDTH, min(longest, MAX_TEXT_WIDTH))
 
     @staticmethod
     def _row(cells: list[nodes.Node]) -> nodes.row:

@@ -1,0 +1,5 @@
+extensions = ["myst_parser", "sosai.charts"]
+numfig = True
+nitpicky = True
+exclude_patterns = ["_build"]
+myst_enable_extensions = ["colon_fence"]

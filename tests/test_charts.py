@@ -1,0 +1,72 @@
+"""The ``data-chart`` directive (``sosai.charts``), on ``tests/roots/test-charts*``."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from sosai import charts
+
+
+def soup(app, page: str = "index.html") -> BeautifulSoup:
+    return BeautifulSoup((app.outdir / page).read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.mark.sphinx("dirhtml", testroot="charts")
+def test_draws_a_captioned_figure_with_alt_text(app, warning):
+    app.build()
+    assert warning.getvalue() == ""
+    figure = soup(app).select_one("figure#fig-memory")
+    img = figure.select_one("img")
+    assert img["alt"] == "Bar chart: the large model needs 140 GB at BF16 and 35 GB at 4 bits."
+    assert img["src"].startswith("_images/weights-memory-") and img["src"].endswith(".svg")
+    assert "width: 80%" in img["style"]
+    assert figure.select_one("figcaption .caption-text").get_text() == "Memory for weights at two precisions."
+    assert figure.select_one("figcaption .legend").get_text(strip=True) == "Drawn from the test data."
+    svg = (app.outdir / img["src"]).read_text(encoding="utf-8")
+    assert svg.startswith("<?xml") and "<svg" in svg
+    assert "BF16" in svg  # text stays text (svg.fonttype none)
+    assert soup(app).select_one("a.reference[href='#fig-memory']").get_text(strip=True) == "Fig. 1"
+
+
+@pytest.mark.sphinx("dirhtml", testroot="charts")
+def test_script_and_data_are_dependencies(app):
+    app.build()
+    deps = app.env.dependencies["index"]
+    assert any(d.endswith("_charts/weights-memory.py") for d in deps)
+    assert any(d.endswith("_data/sizes.yml") for d in deps)
+
+
+def test_same_inputs_same_svg_new_data_new_svg(tmp_path, rootdir):
+    script = rootdir / "test-charts" / "_charts" / "weights-memory.py"
+    datadir = tmp_path / "_data"
+    datadir.mkdir()
+    (datadir / "schema").mkdir()
+    for name in ("sizes.yml", "schema/sizes.schema.json", "schema/common.schema.json"):
+        (datadir / name).write_text((rootdir / "test-charts" / "_data" / name).read_text())
+    first, inputs = charts.render(script, datadir, tmp_path / "out-1")
+    second, _ = charts.render(script, datadir, tmp_path / "out-2")
+    assert first.name == second.name
+    assert first.read_bytes() == second.read_bytes()  # deterministic output
+    assert [p.name for p in inputs] == ["weights-memory.py", "sizes.yml"]
+    sizes = datadir / "sizes.yml"
+    sizes.write_text(sizes.read_text().replace("params_b: 70", "params_b: 72"))
+    third, _ = charts.render(script, datadir, tmp_path / "out-1")
+    assert third.name != first.name
+
+
+@pytest.mark.sphinx("dirhtml", testroot="charts-errors", confoverrides={"show_warning_types": True})
+def test_problems_warn_at_the_directive(app, warning):
+    app.build()
+    text = warning.getvalue()
+    expected = [
+        r"index\.md:3: WARNING: chart 'weights-memory' needs :alt: text",
+        r"index\.md:9: WARNING: chart 'broken' failed: KeyError: 'no_such_field' \(broken\.py:7\)",
+        r"index\.md:15: WARNING: no chart script _charts/no-such-chart\.py",
+        r"index\.md:21: WARNING: chart 'bad-data' not drawn: row 1 \(Tiny\), field 'params_b'",
+    ]
+    for pattern in expected:
+        assert re.search(pattern + r".*\[sosai\.chart\]", text), pattern
+    assert soup(app).select("figure") == []

@@ -1,0 +1,115 @@
+"""Loading and validating ``_data`` files (``sosai.data``), and the book's own data."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sosai import data
+from tests.conftest import BOOK, ROOTS
+
+GOOD = ROOTS / "test-book-good" / "_data"
+
+
+@pytest.fixture
+def datadir(tmp_path: Path) -> Path:
+    """A copy of the good mini-book's data folder, with the shared schema."""
+    folder = tmp_path / "_data"
+    shutil.copytree(GOOD, folder)
+    shutil.copy(BOOK / "_data" / "schema" / "common.schema.json", folder / "schema")
+    return folder
+
+
+def problems_of(path: Path) -> list[data.Problem]:
+    with pytest.raises(data.DataError) as caught:
+        data.load(path)
+    return caught.value.problems
+
+
+def test_loads_rows_with_their_lines_and_titles(datadir):
+    dataset = data.load(datadir / "things.yml")
+    assert [row["id"] for row in dataset.rows] == ["small", "large"]
+    assert dataset.lines == [1, 6]
+    assert dataset.line_of(1, "size_b") == 8
+    assert dataset.title("size_b") == "Parameters (B)"
+    assert dataset.title("sources") == "Sources"  # from common.schema.json via $ref
+    assert data.oldest_as_of(dataset.rows) == "2026-10"
+    assert data.month_label("2026-10") == "October 2026"
+
+
+def test_malformed_yaml_names_the_line(datadir):
+    path = datadir / "things.yml"
+    path.write_text(path.read_text().replace("size_b: 70", "size_b: [70"))
+    [problem] = problems_of(path)
+    assert problem.line == 9
+    assert str(problem).startswith("malformed YAML")
+
+
+def test_schema_error_names_row_field_and_line(datadir):
+    path = datadir / "things.yml"
+    path.write_text(path.read_text().replace("size_b: 70", "size_b: seventy"))
+    [problem] = problems_of(path)
+    assert (problem.row, problem.row_id, problem.field, problem.line) == (2, "large", "size_b", 8)
+    assert problem.location.endswith("things.yml:8")
+
+
+def test_unexpected_field_is_located(datadir):
+    path = datadir / "things.yml"
+    path.write_text(path.read_text().replace("  name: Large\n", "  name: Large\n  colour: red\n"))
+    [problem] = problems_of(path)
+    assert (problem.row, problem.field, problem.line) == (2, "colour", 8)
+
+
+def test_missing_required_field_and_bad_month(datadir):
+    path = datadir / "things.yml"
+    text = path.read_text().replace("  size_b: 8\n", "").replace("as_of: 2026-11", "as_of: 2026-13")
+    path.write_text(text)
+    messages = sorted(str(p) for p in problems_of(path))
+    assert any("row 1 (small): 'size_b' is a required property" in m for m in messages)
+    assert any("row 2 (large), field 'as_of'" in m for m in messages)
+
+
+def test_duplicate_ids(datadir):
+    path = datadir / "things.yml"
+    path.write_text(path.read_text().replace("id: large", "id: small"))
+    [problem] = problems_of(path)
+    assert (problem.row, problem.field) == (2, "id")
+    assert "duplicate id, first used in row 1" in problem.message
+
+
+def test_a_data_file_needs_a_schema_and_a_list(datadir):
+    (datadir / "orphan.yml").write_text("- id: a\n")
+    assert "no schema" in str(problems_of(datadir / "orphan.yml")[0])
+    (datadir / "schema" / "mapping.schema.json").write_text(json.dumps({"type": "array"}))
+    (datadir / "mapping.yml").write_text("key: value\n")
+    assert "must be a YAML list" in str(problems_of(datadir / "mapping.yml")[0])
+
+
+BOOK_DATA = sorted((BOOK / "_data").glob("*.yml"))
+
+
+@pytest.mark.parametrize("path", BOOK_DATA, ids=[p.name for p in BOOK_DATA])
+def test_book_data_is_valid(path):
+    dataset = data.load(path)
+    assert dataset.rows
+
+
+SCHEMAS = sorted((BOOK / "_data" / "schema").glob("*.schema.json"))
+
+
+@pytest.mark.parametrize("path", SCHEMAS, ids=[p.name for p in SCHEMAS])
+def test_book_schemas_describe_tables_with_dates_and_sources(path):
+    if path.name == "common.schema.json":
+        return
+    schema = json.loads(path.read_text())
+    items = schema["items"]
+    assert items.get("additionalProperties") is False
+    if path.name == "authors.schema.json":  # the contributor login mapping, not a table
+        return
+    assert {"as_of", "sources"} <= set(items["required"])
+    untitled = [name for name, prop in items["properties"].items()
+                if "title" not in prop and "$ref" not in prop and name != "id"]
+    assert untitled == [], "every column needs a title (its header)"

@@ -1,0 +1,122 @@
+"""The ``data-table`` directive (``sosai.datatable``), on ``tests/roots/test-datatable*``."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+
+def tables(app) -> list:
+    soup = BeautifulSoup((app.outdir / "index.html").read_text(encoding="utf-8"), "html.parser")
+    return soup.select("table.sosai-data-table")
+
+
+def cells(table) -> list[list[str]]:
+    return [[td.get_text(" ", strip=True) for td in tr.select("td")] for tr in table.select("tbody tr")]
+
+
+@pytest.mark.sphinx("html", testroot="datatable")
+def test_renders_every_row_with_schema_titles(app, warning):
+    app.build()
+    assert warning.getvalue() == ""
+    table = tables(app)[0]
+    assert table["id"] == "tbl-all"
+    headers = [th.get_text(strip=True) for th in table.select("thead th")]
+    assert headers == ["Engine", "Licence", "Back-ends", "Stars", "Open source", "Notes", "Sources"]
+    rows = cells(table)
+    assert [r[0] for r in rows] == ["Engine A", "Engine B", "Engine C"]
+    assert rows[0][2:5] == ["CUDA, ROCm", "48,000", "yes"]
+    assert rows[2][3] == "—"  # null
+    assert rows[2][4] == "no"
+
+
+@pytest.mark.sphinx("html", testroot="datatable")
+def test_caption_ends_with_oldest_as_of_month(app):
+    app.build()
+    captions = [t.select_one("caption .caption-text").get_text(strip=True) for t in tables(app)]
+    assert captions == ["Every engine. As of August 2026.", "Open engines by stars. As of August 2026."]
+
+
+@pytest.mark.sphinx("html", testroot="datatable")
+def test_columns_sort_and_filter(app):
+    app.build()
+    table = tables(app)[1]
+    assert [th.get_text(strip=True) for th in table.select("thead th")] == ["Engine", "Licence", "Stars"]
+    assert [r[0] for r in cells(table)] == ["Engine A", "Engine B"]  # open only, most stars first
+
+
+@pytest.mark.sphinx("html", testroot="datatable")
+def test_cells_are_myst_inline_markup(app):
+    app.build()
+    table = tables(app)[0]
+    first = table.select("tbody tr")[0]
+    assert first.select_one("a[href='#term-paged-attention']")
+    assert first.select_one("a[href='https://engine-a.example/docs']")
+    assert first.select_one(".bibtex-citation a").get_text(strip=True) == "Engine A Project, 2026"
+    third = table.select("tbody tr")[2]
+    assert third.select_one("a[href='https://engine-c.example']").get_text() == "engine-c.example"
+
+
+@pytest.mark.sphinx("html", testroot="datatable")
+def test_name_is_a_numref_target(app):
+    app.build()
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<a class="reference internal" href="#tbl-open">.*Table 2', html)
+
+
+@pytest.mark.sphinx("html", testroot="datatable", srcdir="datatable-dependency")
+def test_editing_the_data_rebuilds_the_page(make_app, app_params):
+    args, kwargs = app_params
+    app = make_app(*args, **kwargs)
+    app.build()
+    data = app.srcdir / "_data" / "engines.yml"
+    assert "_data/engines.yml" in app.env.dependencies["index"]
+    data.write_text(data.read_text().replace("Engine B", "Engine Bee"), encoding="utf-8")
+    rebuilt = make_app(*args, **{**kwargs, "freshenv": False})
+    rebuilt.build()
+    assert "Engine Bee" in (rebuilt.outdir / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.sphinx("html", testroot="datatable", srcdir="datatable-parallel", parallel=2)
+def test_parallel_build(app, warning):
+    app.build()
+    assert warning.getvalue() == ""
+    assert len(tables(app)) == 2
+
+
+@pytest.mark.sphinx("text", testroot="datatable", srcdir="datatable-text")
+def test_other_builders_render_it(app, warning):
+    app.build()
+    assert warning.getvalue() == ""
+    text = (app.outdir / "index.txt").read_text(encoding="utf-8")
+    assert "Every engine. As of August 2026." in text
+    assert "Engine C" in text
+
+
+@pytest.mark.sphinx("html", testroot="datatable-errors", confoverrides={"show_warning_types": True})
+def test_misuse_and_bad_data_warn_with_a_location(app, warning):
+    app.build()
+    warnings = warning.getvalue()
+    expected = [
+        r"index\.md:3: WARNING: unknown column\(s\) \['colour'\]",
+        r"index\.md:7: WARNING: bad filter clause 'licence~MIT'",
+        r"index\.md:11: WARNING: no rows of _data/engines\.yml match the filter 'licence=GPL-3\.0'",
+        r"index\.md:15: WARNING: sort on unknown field 'popularity'",
+        r"_data/engines\.yml:32: WARNING: row 4 \(engine-d\), field 'sources': unknown bib key 'no-such-key'",
+        r"_data/undated\.yml:1: WARNING: row 1 \(x\): every table row needs 'as_of'",
+        r"index\.md:24: WARNING: table not rendered: rows of _data/undated\.yml lack as_of",
+        r"index\.md:27: WARNING: table not rendered: _data/missing\.yml has 1 problem\(s\): data file not found",
+    ]
+    for pattern in expected:
+        assert re.search(pattern + r".*\[sosai\.datatable\]", warnings), pattern
+    assert len(tables(app)) == 1  # only the one with the unknown bib key renders
+
+
+@pytest.mark.sphinx(
+    "html", testroot="datatable-errors", confoverrides={"suppress_warnings": ["sosai.datatable"]}
+)
+def test_warnings_can_be_suppressed_by_type(app, warning):
+    app.build()
+    assert "sosai" not in warning.getvalue().replace("could not find bibtex key", "")
