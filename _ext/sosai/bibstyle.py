@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import pybtex.plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+from pybtex.style.sorting.author_year_title import SortingStyle as AuthorYearTitleSorting
 from pybtex.style.template import FieldIsMissing, field, join, node, sentence
 
 from sosai import __version__
@@ -52,10 +53,18 @@ def names_et_al(children, context, role, **kwargs):  # noqa: ANN001, ANN201, ARG
     return join(**kwargs)[formatted].format_data(context)
 
 
+class SortingStyle(AuthorYearTitleSorting):
+    """Author, year, title; organisations (``{{Meta AI}}``) sort by their name."""
+
+    def person_key(self, person) -> str:  # noqa: ANN001
+        """The usual key without BibTeX's protective braces, which sort after letters."""
+        return super().person_key(person).replace("{", "").replace("}", "")
+
+
 class Style(UnsrtStyle):
     """``unsrt`` with truncated author lists, sorted by author, year and title."""
 
-    default_sorting_style = "author_year_title"
+    default_sorting_style = STYLE_NAME
 
     def format_names(self, role: str, as_sentence: bool = True):  # noqa: ANN201, FBT001, FBT002
         """Names joined as in ``unsrt``, but at most :data:`KEEP_NAMES` then "et al."."""
@@ -69,7 +78,8 @@ class Style(UnsrtStyle):
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
-    """Register the ``sosai`` pybtex formatting style."""
+    """Register the ``sosai`` pybtex formatting and sorting styles."""
     # force: a re-imported module (tests, autobuild) replaces its earlier class.
+    pybtex.plugin.register_plugin("pybtex.style.sorting", STYLE_NAME, SortingStyle, force=True)
     pybtex.plugin.register_plugin("pybtex.style.formatting", STYLE_NAME, Style, force=True)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

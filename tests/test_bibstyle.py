@@ -1,0 +1,41 @@
+"""The ``sosai`` bibliography style (``sosai.bibstyle``), on ``tests/roots/test-bibstyle``."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+
+@pytest.fixture
+def entries(app) -> list:
+    app.build()
+    soup = BeautifulSoup((app.outdir / "index.html").read_text(encoding="utf-8"), "html.parser")
+    return soup.select("div.citation")
+
+
+@pytest.mark.sphinx("html", testroot="bibstyle")
+def test_sorted_by_author_then_year(app, warning, entries):
+    assert warning.getvalue() == ""
+    firsts = [e.select_one("p").get_text().split(",")[0].split(" and ")[0].split(".")[0] for e in entries]
+    assert firsts == ["Ann Able", "Meta AI", "Zara Zed"]
+
+
+@pytest.mark.sphinx("html", testroot="bibstyle")
+def test_long_author_lists_end_with_et_al(entries):
+    text = entries[2].get_text(" ", strip=True)
+    assert "Zara Zed, Yan Young, Xia Xu et al." in text
+    assert "Wei Wu" not in text
+    assert "Ann Able and Bo\u00a0Baker" in entries[0].get_text()  # pybtex ties short names
+
+
+@pytest.mark.sphinx("html", testroot="bibstyle")
+def test_titles_keep_their_capitals(entries):
+    assert "Training vLLM-Style Engines at Scale" in entries[2].get_text()
+    assert "GGUF in Practice" in entries[0].get_text()
+
+
+@pytest.mark.sphinx("html", testroot="bibstyle")
+def test_urls_dois_and_arxiv_ids_are_links(entries):
+    assert entries[0].select_one("a[href='https://doi.org/10.1234/example.5678']")
+    assert entries[1].select_one("a[href='https://example.org/llama4']")
+    assert entries[2].select_one("a[href='https://arxiv.org/abs/2501.00001']")

@@ -1,0 +1,161 @@
+"""Contributors from git (``sosai.contributors``), the footer and the badges.
+
+Each test makes a throwaway git repository from ``tests/roots/test-contributors``
+with commits by several people, then builds it with Sphinx's testing app.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from sosai import contributors
+
+ISOLATED_GIT = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_SYSTEM": "/dev/null"}
+
+
+def commit(repo: Path, name: str, email: str, message: str) -> None:
+    env = {**os.environ, **ISOLATED_GIT, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
+           "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
+    subprocess.run(["git", "commit", "-q", "-m", message], cwd=repo, check=True, env=env)
+
+
+def append(path: Path, lines: int, word: str) -> None:
+    with path.open("a", encoding="utf-8") as f:
+        f.writelines(f"{word} line {i}.\n\n" for i in range(lines))
+
+
+@pytest.fixture
+def history(tmp_path: Path, rootdir: Path) -> Path:
+    """A repository where Alice wrote most of the chapter, Bob (two addresses,
+    joined by .mailmap) some, Carol (GitHub noreply) a little, Dan one line."""
+    repo = tmp_path / "book"
+    shutil.copytree(rootdir / "test-contributors", repo)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True,
+                   env={**os.environ, **ISOLATED_GIT})
+    chapter = repo / "chapter.md"
+    append(chapter, 40, "Alice")
+    commit(repo, "Alice Author", "alice@example.org", "Alice writes")
+    append(chapter, 8, "Bob")
+    commit(repo, "bob", "bob@old.example", "Bob writes (old address)")
+    append(chapter, 8, "Bob")
+    (repo / ".mailmap").write_text("Bob Builder <bob@corp.example> <bob@old.example>\n")
+    commit(repo, "Bob Builder", "bob@corp.example", "Bob writes")
+    append(chapter, 6, "Carol")
+    commit(repo, "Carol", "12345+carol-gh@users.noreply.github.com", "Carol writes")
+    append(chapter, 1, "Dan")
+    commit(repo, "Dan", "dan@example.org", "Dan fixes a typo")
+    return repo
+
+
+def test_chapter_contributors_by_lines_with_mailmap_and_threshold(history):
+    people = contributors.chapter_contributors(
+        history, [history / "chapter.md"], contributors.load_logins(history / "_data/authors.yml"), 0.05
+    )
+    assert [(p.name, p.login) for p in people] == [
+        ("Alice Author", None),
+        ("Bob Builder", "bob-gh"),  # both addresses, one person; login from _data/authors.yml
+        ("Carol", "carol-gh"),  # login from the noreply address
+    ]  # Dan wrote 2 of 129 lines, below 5%
+    assert people[0].amount > people[1].amount > people[2].amount
+
+
+def test_book_contributors_by_commits(history):
+    people = contributors.book_contributors(history, {})
+    assert [p.name for p in people] == ["Bob Builder", "Alice Author", "Carol", "Dan"]
+    assert people[0].amount == 2
+
+
+def build(make_app, srcdir: Path, **overrides):
+    app = make_app("dirhtml", srcdir=srcdir, confoverrides=overrides)
+    app.build()
+    return app
+
+
+def page(app, name: str) -> BeautifulSoup:
+    path = app.outdir / ("index.html" if name == "index" else f"{name}/index.html")
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_footer_credits_chapter_authors_without_emails(make_app, history):
+    app = build(make_app, history)
+    footer = page(app, "chapter").select_one("div.sosai-footer")
+    credits = footer.select_one("p.sosai-contributors")
+    assert credits.get_text() == "Written by Alice Author, Bob Builder and Carol."
+    assert [a["href"] for a in credits.select("a")] == [
+        "https://github.com/bob-gh", "https://github.com/carol-gh"]
+    html = (app.outdir / "chapter" / "index.html").read_text()
+    assert "@" not in credits.get_text() and "mailto:" not in html and "example.org" not in html
+
+
+def test_footer_links_to_issue_form_edit_page_and_comments(make_app, history):
+    app = build(make_app, history)
+    footer = page(app, "chapter").select_one("div.sosai-footer")
+    hrefs = [a["href"] for a in footer.select("p:not(.sosai-contributors) a")]
+    assert hrefs == [
+        "https://github.com/example/book/issues/new?template=outdated.yml&title=%5Bchapter%5D+&labels=content&page=chapter",
+        "https://github.com/example/book/edit/main/chapter.md",
+    ]
+    assert footer.select_one("div.section.sosai-comments") is not None
+    assert page(app, "index").select("div.sosai-footer") == []  # not on the landing page
+
+
+def test_footer_can_exclude_pages(make_app, history):
+    app = build(make_app, history, sosai_footer_exclude=["chapter"])
+    assert page(app, "chapter").select("div.sosai-footer") == []
+
+
+def test_landing_page_lists_everyone(make_app, history):
+    app = build(make_app, history)
+    names = page(app, "index").select_one("p.sosai-contributors").get_text()
+    assert names == "Bob Builder, Alice Author, Carol and Dan"
+
+
+def test_badges_from_git_and_config(make_app, history):
+    app = build(make_app, history, sosai_doi="10.5281/zenodo.1234")
+    badges = page(app, "index").select("p.sosai-badges a.sosai-badge")
+    found = {b.select("span")[0].get_text(): (b.select("span")[1].get_text(), b["href"]) for b in badges}
+    today = subprocess.run(["git", "log", "-1", "--format=%cs"], cwd=history, capture_output=True,
+                           text=True, check=True).stdout.strip()
+    assert found["last updated"] == (today, "https://github.com/example/book/commits")
+    assert found["commits (30 days)"][0] == "5"
+    assert found["licence"] == ("CC-BY-4.0", "https://github.com/example/book/blob/main/LICENCE")
+    assert found["DOI"] == ("10.5281/zenodo.1234", "https://doi.org/10.5281/zenodo.1234")
+    assert found["Open in"][1] == "https://codespaces.new/example/book?quickstart=1"
+    assert page(app, "index").select("p.sosai-badges img") == []
+
+
+def test_no_doi_badge_unless_set(make_app, history):
+    app = build(make_app, history)
+    labels = [b.select("span")[0].get_text() for b in page(app, "index").select("a.sosai-badge")]
+    assert "DOI" not in labels
+
+
+def test_without_git_one_info_line_and_no_credits(make_app, tmp_path, rootdir):
+    srcdir = tmp_path / "no-git"
+    shutil.copytree(rootdir / "test-contributors", srcdir)
+    contributors._reported.clear()
+    contributors.history_problem.cache_clear()
+    app = build(make_app, srcdir)
+    assert app._warning.getvalue() == ""
+    assert app._status.getvalue().count("[sosai.contributors] no contributor credits") == 1
+    assert page(app, "chapter").select("p.sosai-contributors") == []
+    assert page(app, "index").select("p.sosai-contributors") == []
+    assert page(app, "chapter").select_one("div.sosai-footer")  # feedback links still there
+
+
+def test_shallow_clone_is_reported_not_misattributed(make_app, history, tmp_path):
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{history}", str(shallow)],
+                   check=True, env={**os.environ, **ISOLATED_GIT})
+    contributors._reported.clear()
+    contributors.history_problem.cache_clear()
+    app = build(make_app, shallow)
+    assert "shallow git clone" in app._status.getvalue()
+    assert page(app, "chapter").select("p.sosai-contributors") == []
