@@ -104,7 +104,7 @@ def build(
                 parallel=parallel,
             )
             app.build(force_all=fresh)
-    except Exception as exc:  # noqa: BLE001 - reported to the caller
+    except Exception as exc:
         exception = exc
         app = None
     env = app.env if app is not None else None

@@ -41,8 +41,12 @@ class BuiltBook:
         return self.build.outdir
 
     def pages(self) -> list[Path]:
-        """Every HTML page, relative to the output folder."""
-        return sorted(p.relative_to(self.outdir) for p in self.outdir.rglob("*.html"))
+        """Every HTML page, relative to the output folder (theme assets excluded)."""
+        return sorted(
+            p.relative_to(self.outdir)
+            for p in self.outdir.rglob("*.html")
+            if p.relative_to(self.outdir).parts[0] != "_static"
+        )
 
     def html(self, page: str | Path) -> BeautifulSoup:
         """A page parsed with BeautifulSoup (``"models/index.html"``)."""
@@ -70,8 +74,16 @@ def git_commit_all(repo: Path, message: str = "Write the mini-book") -> None:
     for args in (
         ["init", "-q", "-b", "main"],
         ["add", "-A"],
-        ["-c", "user.name=Ada Editor", "-c", "user.email=ada@example.org",
-         "commit", "-q", "-m", message],
+        [
+            "-c",
+            "user.name=Ada Editor",
+            "-c",
+            "user.email=ada@example.org",
+            "commit",
+            "-q",
+            "-m",
+            message,
+        ],
     ):
         subprocess.run(["git", *args], cwd=repo, check=True, env={**os.environ, **env})
 
@@ -91,7 +103,9 @@ def minibook(tmp_path: Path):
         shutil.copytree(ROOTS / "test-book-good", srcdir)
         if case != "good":
             shutil.copytree(ROOTS / f"test-book-{case}", srcdir, dirs_exist_ok=True)
-        shutil.copytree(BOOK / "_ext", srcdir / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            BOOK / "_ext", srcdir / "_ext", ignore=shutil.ignore_patterns("__pycache__")
+        )
         shutil.copy(BOOK / "_data" / "schema" / "common.schema.json", srcdir / "_data" / "schema")
         bookbuild.write_config(srcdir, BOOK / "_config.yml", bibtex_bibfiles=["references.bib"])
         git_commit_all(srcdir)

@@ -16,7 +16,9 @@ def entries(app) -> list:
 @pytest.mark.sphinx("html", testroot="bibstyle")
 def test_sorted_by_author_then_year(app, warning, entries):
     assert warning.getvalue() == ""
-    firsts = [e.select_one("p").get_text().split(",")[0].split(" and ")[0].split(".")[0] for e in entries]
+    firsts = [
+        e.select_one("p").get_text().split(",")[0].split(" and ")[0].split(".")[0] for e in entries
+    ]
     assert firsts == ["Ann Able", "Meta AI", "Zara Zed"]
 
 

@@ -57,15 +57,20 @@ def test_internal_links_and_anchors_resolve(built_book):
                 continue
             target = page
             if parts.path:
-                joined = posixpath.normpath(posixpath.join(page.parent.as_posix(), unquote(parts.path)))
+                joined = posixpath.normpath(
+                    posixpath.join(page.parent.as_posix(), unquote(parts.path))
+                )
                 target = Path(joined)
                 if parts.path.endswith("/") or (built_book.outdir / target).is_dir():
                     target = target / "index.html"
             if not (built_book.outdir / target).is_file():
                 broken.append(f"{page}: {href} (no file)")
-            elif parts.fragment and target.suffix == ".html":
-                if unquote(parts.fragment) not in ids_of(target):
-                    broken.append(f"{page}: {href} (no anchor)")
+            elif (
+                parts.fragment
+                and target.suffix == ".html"
+                and unquote(parts.fragment) not in ids_of(target)
+            ):
+                broken.append(f"{page}: {href} (no anchor)")
     assert broken == []
 
 
@@ -153,14 +158,17 @@ def test_every_chapter_ends_with_feedback_and_contributors(built_book, docname):
     assert len(footer) == 1
     assert footer[0].select_one("a[href*='/issues/new?']")
     assert footer[0].select_one(f"a[href$='/edit/main/{docname}.md']")
-    assert footer[0].select_one("p.sosai-contributors").get_text(strip=True).startswith("Written by")
+    assert (
+        footer[0].select_one("p.sosai-contributors").get_text(strip=True).startswith("Written by")
+    )
     assert footer[0].select_one("div.section.sosai-comments") is not None
 
 
 def test_index_lists_every_contributor(built_book):
     index = built_book.html("index.html")
     names = index.select_one("p.sosai-contributors")
-    assert names is not None and names.get_text(strip=True)
+    assert names is not None
+    assert names.get_text(strip=True)
     assert not index.select("div.sosai-footer")
 
 

@@ -21,12 +21,19 @@ def test_draws_a_captioned_figure_with_alt_text(app, warning):
     figure = soup(app).select_one("figure#fig-memory")
     img = figure.select_one("img")
     assert img["alt"] == "Bar chart: the large model needs 140 GB at BF16 and 35 GB at 4 bits."
-    assert img["src"].startswith("_images/weights-memory-") and img["src"].endswith(".svg")
+    assert img["src"].startswith("_images/weights-memory-")
+    assert img["src"].endswith(".svg")
     assert "width: 80%" in img["style"]
-    assert figure.select_one("figcaption .caption-text").get_text() == "Memory for weights at two precisions."
-    assert figure.select_one("figcaption .legend").get_text(strip=True) == "Drawn from the test data."
+    assert (
+        figure.select_one("figcaption .caption-text").get_text()
+        == "Memory for weights at two precisions."
+    )
+    assert (
+        figure.select_one("figcaption .legend").get_text(strip=True) == "Drawn from the test data."
+    )
     svg = (app.outdir / img["src"]).read_text(encoding="utf-8")
-    assert svg.startswith("<?xml") and "<svg" in svg
+    assert svg.startswith("<?xml")
+    assert "<svg" in svg
     assert "BF16" in svg  # text stays text (svg.fonttype none)
     assert soup(app).select_one("a.reference[href='#fig-memory']").get_text(strip=True) == "Fig. 1"
 

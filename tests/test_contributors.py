@@ -20,8 +20,14 @@ ISOLATED_GIT = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_SYSTEM": "/dev/nul
 
 
 def commit(repo: Path, name: str, email: str, message: str) -> None:
-    env = {**os.environ, **ISOLATED_GIT, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
-           "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
+    env = {
+        **os.environ,
+        **ISOLATED_GIT,
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email,
+    }
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
     subprocess.run(["git", "commit", "-q", "-m", message], cwd=repo, check=True, env=env)
 
@@ -33,12 +39,19 @@ def append(path: Path, lines: int, word: str) -> None:
 
 @pytest.fixture
 def history(tmp_path: Path, rootdir: Path) -> Path:
-    """A repository where Alice wrote most of the chapter, Bob (two addresses,
-    joined by .mailmap) some, Carol (GitHub noreply) a little, Dan one line."""
+    """A repository with four authors and a .mailmap.
+
+    Alice wrote most of the chapter, Bob (two addresses, joined by .mailmap) some,
+    Carol (GitHub noreply address) a little, and Dan one line.
+    """
     repo = tmp_path / "book"
     shutil.copytree(rootdir / "test-contributors", repo)
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True,
-                   env={**os.environ, **ISOLATED_GIT})
+    subprocess.run(
+        ["git", "init", "-q", "-b", "main"],
+        cwd=repo,
+        check=True,
+        env={**os.environ, **ISOLATED_GIT},
+    )
     chapter = repo / "chapter.md"
     append(chapter, 40, "Alice")
     commit(repo, "Alice Author", "alice@example.org", "Alice writes")
@@ -56,7 +69,10 @@ def history(tmp_path: Path, rootdir: Path) -> Path:
 
 def test_chapter_contributors_by_lines_with_mailmap_and_threshold(history):
     people = contributors.chapter_contributors(
-        history, [history / "chapter.md"], contributors.load_logins(history / "_data/authors.yml"), 0.05
+        history,
+        [history / "chapter.md"],
+        contributors.load_logins(history / "_data/authors.yml"),
+        0.05,
     )
     assert [(p.name, p.login) for p in people] == [
         ("Alice Author", None),
@@ -89,9 +105,13 @@ def test_footer_credits_chapter_authors_without_emails(make_app, history):
     credits = footer.select_one("p.sosai-contributors")
     assert credits.get_text() == "Written by Alice Author, Bob Builder and Carol."
     assert [a["href"] for a in credits.select("a")] == [
-        "https://github.com/bob-gh", "https://github.com/carol-gh"]
+        "https://github.com/bob-gh",
+        "https://github.com/carol-gh",
+    ]
     html = (app.outdir / "chapter" / "index.html").read_text()
-    assert "@" not in credits.get_text() and "mailto:" not in html and "example.org" not in html
+    assert "@" not in credits.get_text()
+    assert "mailto:" not in html
+    assert "example.org" not in html
 
 
 def test_footer_links_to_issue_form_edit_page_and_comments(make_app, history):
@@ -120,9 +140,16 @@ def test_landing_page_lists_everyone(make_app, history):
 def test_badges_from_git_and_config(make_app, history):
     app = build(make_app, history, sosai_doi="10.5281/zenodo.1234")
     badges = page(app, "index").select("p.sosai-badges a.sosai-badge")
-    found = {b.select("span")[0].get_text(): (b.select("span")[1].get_text(), b["href"]) for b in badges}
-    today = subprocess.run(["git", "log", "-1", "--format=%cs"], cwd=history, capture_output=True,
-                           text=True, check=True).stdout.strip()
+    found = {
+        b.select("span")[0].get_text(): (b.select("span")[1].get_text(), b["href"]) for b in badges
+    }
+    today = subprocess.run(
+        ["git", "log", "-1", "--format=%cs"],
+        cwd=history,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert found["last updated"] == (today, "https://github.com/example/book/commits")
     assert found["commits (30 days)"][0] == "5"
     assert found["licence"] == ("CC-BY-4.0", "https://github.com/example/book/blob/main/LICENCE")
@@ -152,8 +179,11 @@ def test_without_git_one_info_line_and_no_credits(make_app, tmp_path, rootdir):
 
 def test_shallow_clone_is_reported_not_misattributed(make_app, history, tmp_path):
     shallow = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{history}", str(shallow)],
-                   check=True, env={**os.environ, **ISOLATED_GIT})
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{history}", str(shallow)],
+        check=True,
+        env={**os.environ, **ISOLATED_GIT},
+    )
     contributors._reported.clear()
     contributors.history_problem.cache_clear()
     app = build(make_app, shallow)

@@ -110,6 +110,9 @@ def test_book_schemas_describe_tables_with_dates_and_sources(path):
     if path.name == "authors.schema.json":  # the contributor login mapping, not a table
         return
     assert {"as_of", "sources"} <= set(items["required"])
-    untitled = [name for name, prop in items["properties"].items()
-                if "title" not in prop and "$ref" not in prop and name != "id"]
+    untitled = [
+        name
+        for name, prop in items["properties"].items()
+        if "title" not in prop and "$ref" not in prop and name != "id"
+    ]
     assert untitled == [], "every column needs a title (its header)"

@@ -14,7 +14,9 @@ def tables(app) -> list:
 
 
 def cells(table) -> list[list[str]]:
-    return [[td.get_text(" ", strip=True) for td in tr.select("td")] for tr in table.select("tbody tr")]
+    return [
+        [td.get_text(" ", strip=True) for td in tr.select("td")] for tr in table.select("tbody tr")
+    ]
 
 
 @pytest.mark.sphinx("html", testroot="datatable")
@@ -36,14 +38,21 @@ def test_renders_every_row_with_schema_titles(app, warning):
 def test_caption_ends_with_oldest_as_of_month(app):
     app.build()
     captions = [t.select_one("caption .caption-text").get_text(strip=True) for t in tables(app)]
-    assert captions == ["Every engine. As of August 2026.", "Open engines by stars. As of August 2026."]
+    assert captions == [
+        "Every engine. As of August 2026.",
+        "Open engines by stars. As of August 2026.",
+    ]
 
 
 @pytest.mark.sphinx("html", testroot="datatable")
 def test_columns_sort_and_filter(app):
     app.build()
     table = tables(app)[1]
-    assert [th.get_text(strip=True) for th in table.select("thead th")] == ["Engine", "Licence", "Stars"]
+    assert [th.get_text(strip=True) for th in table.select("thead th")] == [
+        "Engine",
+        "Licence",
+        "Stars",
+    ]
     assert [r[0] for r in cells(table)] == ["Engine A", "Engine B"]  # open only, most stars first
 
 
@@ -104,10 +113,12 @@ def test_misuse_and_bad_data_warn_with_a_location(app, warning):
         r"index\.md:7: WARNING: bad filter clause 'licence~MIT'",
         r"index\.md:11: WARNING: no rows of _data/engines\.yml match the filter 'licence=GPL-3\.0'",
         r"index\.md:15: WARNING: sort on unknown field 'popularity'",
-        r"_data/engines\.yml:32: WARNING: row 4 \(engine-d\), field 'sources': unknown bib key 'no-such-key'",
+        r"_data/engines\.yml:32: WARNING: row 4 \(engine-d\), field 'sources': "
+        r"unknown bib key 'no-such-key'",
         r"_data/undated\.yml:1: WARNING: row 1 \(x\): every table row needs 'as_of'",
         r"index\.md:24: WARNING: table not rendered: rows of _data/undated\.yml lack as_of",
-        r"index\.md:27: WARNING: table not rendered: _data/missing\.yml has 1 problem\(s\): data file not found",
+        r"index\.md:27: WARNING: table not rendered: _data/missing\.yml has 1 problem\(s\): "
+        r"data file not found",
     ]
     for pattern in expected:
         assert re.search(pattern + r".*\[sosai\.datatable\]", warnings), pattern

@@ -96,9 +96,7 @@ class BadgesDirective(SphinxDirective):
         if repo_url.startswith(GITHUB):
             slug = repo_url.removeprefix(GITHUB)
             badges.append(
-                badge(
-                    "Open in", "GitHub Codespaces", f"https://codespaces.new/{slug}?quickstart=1"
-                )
+                badge("Open in", "GitHub Codespaces", f"https://codespaces.new/{slug}?quickstart=1")
             )
         for i, item in enumerate(badges):
             if i:

@@ -38,7 +38,7 @@ KEEP_NAMES = 3  # ...to this many, then "et al."
 
 
 @node
-def names_et_al(children, context, role, **kwargs):  # noqa: ANN001, ANN201, ARG001
+def names_et_al(children, context, role, **kwargs):
     """Format a role's names, truncating long lists with "et al."."""
     try:
         persons = context["entry"].persons[role]
@@ -56,7 +56,7 @@ def names_et_al(children, context, role, **kwargs):  # noqa: ANN001, ANN201, ARG
 class SortingStyle(AuthorYearTitleSorting):
     """Author, year, title; organisations (``{{Meta AI}}``) sort by their name."""
 
-    def person_key(self, person) -> str:  # noqa: ANN001
+    def person_key(self, person) -> str:
         """The usual key without BibTeX's protective braces, which sort after letters."""
         return super().person_key(person).replace("{", "").replace("}", "")
 
@@ -66,12 +66,12 @@ class Style(UnsrtStyle):
 
     default_sorting_style = STYLE_NAME
 
-    def format_names(self, role: str, as_sentence: bool = True):  # noqa: ANN201, FBT001, FBT002
+    def format_names(self, role: str, as_sentence: bool = True):
         """Names joined as in ``unsrt``, but at most :data:`KEEP_NAMES` then "et al."."""
         formatted = names_et_al(role, sep=", ", sep2=" and ", last_sep=", and ")
         return sentence[formatted] if as_sentence else formatted
 
-    def format_title(self, e, which_field: str, as_sentence: bool = True):  # noqa: ANN001, ANN201, ARG002, FBT001, FBT002
+    def format_title(self, e, which_field: str, as_sentence: bool = True):
         """The title as written in the ``.bib`` file."""
         title = field(which_field)
         return sentence[title] if as_sentence else title

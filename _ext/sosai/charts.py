@@ -46,7 +46,7 @@ from sphinx.util.docutils import SphinxDirective
 from sosai import __version__, data
 
 mpl.use("Agg")  # no display; must precede pyplot
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -154,7 +154,7 @@ class DataChartDirective(SphinxDirective):
             svg, inputs = render(script, srcdir / self.config.sosai_data_dir, out_dir)
         except data.DataError as exc:
             return self.warn(f"chart {name!r} not drawn: " + "; ".join(map(str, exc.problems[:3])))
-        except Exception as exc:  # noqa: BLE001 - report any error in a chart script
+        except Exception as exc:
             where = traceback.extract_tb(exc.__traceback__)[-1]
             return self.warn(
                 f"chart {name!r} failed: {type(exc).__name__}: {exc} "

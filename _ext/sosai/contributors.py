@@ -216,9 +216,7 @@ class ContributorsDirective(SphinxDirective):
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register the contributor settings and the ``contributors`` directive."""
-    app.add_config_value(
-        "sosai_contributors_min_share", 0.05, "env", types=frozenset({float, int})
-    )
+    app.add_config_value("sosai_contributors_min_share", 0.05, "env", types=frozenset({float, int}))
     app.add_config_value(
         "sosai_contributors_logins", "_data/authors.yml", "env", types=frozenset({str})
     )

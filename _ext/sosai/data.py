@@ -41,10 +41,10 @@ logger = logging.getLogger(__name__)
 SCHEMA_DIR = "schema"
 SCHEMA_SUFFIX = ".schema.json"
 AS_OF = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-MONTHS = (
-    "January February March April May June July August September October "
-    "November December"
-).split()
+MONTHS = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class Problem:
         return f"{self.path}:{self.line or ''}"
 
     def __str__(self) -> str:
+        """The problem with its row and field, as shown in a warning."""
         where = []
         if self.row is not None:
             where.append(f"row {self.row}" + (f" ({self.row_id})" if self.row_id else ""))
@@ -77,6 +78,7 @@ class DataError(Exception):
     """A data file could not be loaded; ``problems`` says why and where."""
 
     def __init__(self, problems: list[Problem]) -> None:
+        """Keep the problems and summarise them as the message."""
         self.problems = problems
         super().__init__("; ".join(str(p) for p in problems))
 
@@ -221,13 +223,14 @@ def _validator(schema_path: Path) -> tuple[dict[str, Any], jsonschema.protocols.
 def _inline_refs(schema: dict[str, Any], validator: Any) -> dict[str, Any]:
     """The schema with each row property's top-level ``$ref`` merged in (for titles)."""
     properties = schema.get("items", {}).get("properties", {})
-    resolver = validator._resolver  # noqa: SLF001 - jsonschema exposes no public resolver
+    resolver = validator._resolver
     resolved = {}
     for name, prop in properties.items():
         if "$ref" in prop:
             target = resolver.lookup(prop["$ref"]).contents
-            prop = {**target, **{k: v for k, v in prop.items() if k != "$ref"}}
-        resolved[name] = prop
+            resolved[name] = {**target, **{k: v for k, v in prop.items() if k != "$ref"}}
+        else:
+            resolved[name] = prop
     items = {**schema.get("items", {}), "properties": resolved}
     return {**schema, "items": items}
 

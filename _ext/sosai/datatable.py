@@ -29,9 +29,9 @@ Cells are MyST inline markup, so links, ``{cite}`` and ``{term}`` work in them. 
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
-from collections.abc import Container
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -64,7 +64,7 @@ def _split(option: str | None, sep: str = ",") -> list[str]:
 
 def format_value(value: Any) -> str:
     """Turn one YAML value into cell text (MyST inline markup)."""
-    if value is None or value == "" or value == []:
+    if value is None or value in ("", []):
         return EMPTY_CELL
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -109,9 +109,7 @@ class DataTableDirective(SphinxDirective):
 
     def warn(self, message: str) -> list[nodes.Node]:
         """Warn at the directive and render nothing."""
-        logger.warning(
-            message, location=self.get_location(), type="sosai", subtype="datatable"
-        )
+        logger.warning(message, location=self.get_location(), type="sosai", subtype="datatable")
         return []
 
     def run(self) -> list[nodes.Node]:
@@ -256,8 +254,7 @@ class DataTableDirective(SphinxDirective):
     def _sources_markup(self, dataset: data.Dataset, index: int, value: Any) -> str:
         keys, links = [], []
         known = self._bib_keys()
-        for source in value or []:
-            source = str(source)
+        for source in map(str, value or []):
             if URL.match(source):
                 host = re.sub(r"^https?://(www\.)?", "", source).split("/")[0]
                 links.append(f"[{host}]({source})")

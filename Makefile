@@ -1,0 +1,49 @@
+# The one entry point for people, the Dev Container and CI. `make help` lists targets.
+# Only python3 and make are needed: the first target run creates .venv.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SITE := _build/dirhtml
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STRICT := --warningiserror --nitpick --keep-going
+
+.DEFAULT_GOAL := help
+.PHONY: help install build serve test pytest lint bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(STAMP)  ## Create .venv with everything the book needs to build, test and lint
+
+build: $(STAMP)  ## Build the whole site strictly into _build/dirhtml
+	$(BIN)/jupyter-book build --builder dirhtml --all $(STRICT) .
+
+serve: $(STAMP)  ## Build and serve with live reload at http://localhost:8000
+	$(BIN)/sphinx-autobuild -b dirhtml -d _build/.doctrees --host $(HOST) --port $(PORT) \
+		--ignore "$(CURDIR)/$(VENV)/*" --ignore "$(CURDIR)/.git/*" --ignore "$(CURDIR)/tests/*" \
+		--ignore "$(CURDIR)/_build/*" . $(SITE)
+
+test: lint pytest  ## Run every check: lint, then the test suite (builds the book)
+
+pytest: $(STAMP)  ## Run the test suite only
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)  ## Lint Python, spelling and data
+	$(BIN)/ruff check _ext tests tools conf.py
+	$(BIN)/ruff format --check _ext tests tools conf.py
+	$(BIN)/codespell
+
+bench: $(STAMP)  ## Print build times and per-page transfer sizes
+	$(BIN)/python tools/bench.py
+
+clean:  ## Remove the build output (keeps .venv)
+	rm -rf _build

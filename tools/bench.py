@@ -1,0 +1,217 @@
+"""Benchmark the book: build times and what a first visit to each page transfers.
+
+Usage: ``make bench`` (or ``python tools/bench.py [--keep DIR]``).
+
+Works on a copy of the repository (with its git history, so contributors and dates
+are computed as in CI) and prints:
+
+- clean full build seconds (``jupyter-book build --builder dirhtml --all .``);
+- no-change rebuild seconds (the same command without ``--all``);
+- one-chapter incremental rebuild seconds (after appending a paragraph to a chapter);
+- per page, the first-visit transfer: HTML + CSS + JS + fonts, each gzip-compressed
+  (level 6, as web servers commonly do), and the number of requests; median and
+  maximum over pages. With Chromium and Playwright installed (``/usr/bin/chromium``),
+  each page is loaded in a fresh headless browser from a local server and what the
+  browser actually requests is counted (third-party requests are refused and
+  listed). Without them, the figure is estimated from the page's ``<link>`` and
+  ``<script>`` tags plus every font its stylesheets reference (an overestimate).
+
+Budgets (issue "The book's engine"): clean build < 20 s, one-chapter rebuild < 3 s,
+median page < 300 KB gzipped. Figures are printed, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SKIP = shutil.ignore_patterns(".venv", "_build", "__pycache__", ".pytest_cache", ".ruff_cache")
+CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
+BUDGETS = {"clean": 20.0, "chapter": 3.0, "median_kb": 300.0}
+
+
+def timed_build(book: Path, *, clean: bool) -> float:
+    """Seconds for one ``jupyter-book build`` of ``book``."""
+    command = [str(BIN / "jupyter-book"), "build", "--builder", "dirhtml", "--quiet"]
+    command += ["--all", "."] if clean else ["."]
+    start = time.perf_counter()
+    subprocess.run(command, cwd=book, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def gzip_size(path: Path) -> int:
+    """Bytes of ``path`` after gzip level 6."""
+    return len(gzip.compress(path.read_bytes(), compresslevel=6))
+
+
+def page_weight(site: Path, page: Path, cache: dict[Path, int]) -> tuple[int, int, list[str]]:
+    """(gzipped bytes, requests, third-party URLs) for a first visit to ``page``."""
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    base = "/" + page.relative_to(site).as_posix()
+    urls = [
+        link["href"]
+        for link in soup.select("link[rel~=stylesheet][href], link[rel~=preload][href]")
+    ]
+    urls += [script["src"] for script in soup.select("script[src]")]
+    local, remote = set(), []
+    for url in urls:
+        if urlsplit(url).scheme or url.startswith("//"):
+            remote.append(url)
+            continue
+        target = site / urlsplit(urljoin(base, url)).path.lstrip("/")
+        if target.is_file():
+            local.add(target)
+    for css in [p for p in local if p.suffix == ".css"]:
+        for ref in CSS_URL.findall(css.read_text(encoding="utf-8", errors="replace")):
+            if ref.startswith("data:") or urlsplit(ref).scheme:
+                continue
+            target = (css.parent / urlsplit(ref).path).resolve()
+            if target.suffix in {".woff2", ".woff", ".ttf"} and target.is_file():
+                local.add(target)
+    for path in local | {page}:
+        if path not in cache:
+            cache[path] = gzip_size(path)
+    return sum(cache[p] for p in local | {page}), len(local) + 1 + len(remote), remote
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Flags for a quiet headless Chromium on a machine without internet.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def browser_weights(site: Path, pages: list[Path]) -> dict[Path, tuple[int, int, list[str]]] | None:
+    """(gzipped bytes, requests, third-party URLs) per page, measured in Chromium."""
+    try:
+        from playwright.sync_api import sync_playwright  # noqa: PLC0415 - optional
+    except ImportError:
+        return None
+    if not CHROMIUM.exists():
+        return None
+    import functools  # noqa: PLC0415
+    import http.server  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_port}"
+    cache: dict[Path, int] = {}
+    results = {}
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            for page in pages:
+                context = browser.new_context()
+                context.route(
+                    "**/*",
+                    lambda route: (
+                        route.continue_() if route.request.url.startswith(origin) else route.abort()
+                    ),
+                )
+                tab = context.new_page()
+                urls: list[str] = []
+                tab.on("request", lambda request, urls=urls: urls.append(request.url))
+                url_path = page.relative_to(site).as_posix().removesuffix("index.html")
+                tab.goto(f"{origin}/{url_path}", wait_until="networkidle")
+                local = {site / urlsplit(u).path.lstrip("/") for u in urls if u.startswith(origin)}
+                local = {p / "index.html" if p.is_dir() else p for p in local}
+                for path in local:
+                    if path.is_file() and path not in cache:
+                        cache[path] = gzip_size(path)
+                total = sum(cache.get(p, 0) for p in local)
+                results[page] = (total, len(urls), [u for u in urls if not u.startswith(origin)])
+                context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    return results
+
+
+def words(book: Path) -> int:
+    """Words in the chapters listed in ``_toc.yml``."""
+    import yaml  # noqa: PLC0415 - only the benchmark needs it at this point
+
+    toc = yaml.safe_load((book / "_toc.yml").read_text(encoding="utf-8"))
+    names = [toc["root"], *(c["file"] for c in toc["chapters"])]
+    return sum(len((book / f"{n}.md").read_text(encoding="utf-8").split()) for n in names)
+
+
+def main() -> int:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
+    args = parser.parse_args()
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="sosai-bench-"))
+    book = workdir / "book"
+    if book.exists():
+        shutil.rmtree(book)
+    shutil.copytree(ROOT, book, ignore=SKIP, symlinks=True)
+
+    clean = timed_build(book, clean=True)
+    unchanged = timed_build(book, clean=False)
+    chapter = max(book.glob("*.md"), key=lambda p: p.stat().st_size)
+    with chapter.open("a", encoding="utf-8") as f:
+        f.write("\nA paragraph added by the benchmark to time an incremental rebuild.\n")
+    incremental = timed_build(book, clean=False)
+
+    site = book / "_build" / "dirhtml"
+    pages = sorted(p for p in site.rglob("*.html") if p.parent.name not in {"genindex", "search"})
+    cache: dict[Path, int] = {}
+    weights = browser_weights(site, pages)
+    method = "measured in Chromium"
+    if weights is None:
+        weights = {p: page_weight(site, p, cache) for p in pages}
+        method = "estimated from tags, no browser"
+    sizes = [w[0] / 1024 for w in weights.values()]
+    requests = [w[1] for w in weights.values()]
+    third_party = sorted({u for w in weights.values() for u in w[2]})
+    heaviest = max(weights, key=lambda p: weights[p][0])
+
+    print(f"book: {len(pages)} pages, {words(book):,} words in the chapters")
+    print(f"clean full build:        {clean:6.2f} s   (budget {BUDGETS['clean']:.0f} s)")
+    print(f"no-change rebuild:       {unchanged:6.2f} s")
+    budget = BUDGETS["chapter"]
+    print(
+        f"one-chapter rebuild:     {incremental:6.2f} s   (budget {budget:.0f} s; {chapter.name})"
+    )
+    print(
+        f"first-visit weight, gzip: median {statistics.median(sizes):.0f} KB, "
+        f"max {max(sizes):.0f} KB ({heaviest.relative_to(site)})   "
+        f"(budget median {BUDGETS['median_kb']:.0f} KB; {method})"
+    )
+    print(f"requests per page:       median {statistics.median(requests):.0f}, max {max(requests)}")
+    print(f"third-party requests:    {', '.join(third_party) or 'none'}")
+    assets = {p: gzip_size(p) for p in site.joinpath("_static").rglob("*") if p.is_file()}
+    largest = sorted(((s, p) for p, s in assets.items() if p in cache), reverse=True)[:5]
+    if largest:
+        print(
+            "largest assets (gzip):   "
+            + ", ".join(f"{p.name} {s / 1024:.0f} KB" for s, p in largest)
+        )
+    if not args.keep:
+        shutil.rmtree(workdir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
