@@ -39,14 +39,27 @@ def test_every_chapter_has_its_dirhtml_url(built_book, docname):
     assert len(html.select("article h1")) == 1
 
 
+def link_target(book, page: Path, path: str, prefix: str) -> Path:
+    """The output file a link's path points at, from ``page``."""
+    if path.startswith(prefix):  # absolute, as on the 404 page
+        relative = path.removeprefix(prefix) or "."
+    else:
+        relative = posixpath.join(page.parent.as_posix(), path) if path else page.as_posix()
+    target = Path(posixpath.normpath(relative))
+    if path.endswith("/") or (book.outdir / target).is_dir():
+        target = target / "index.html"
+    return target
+
+
 def test_internal_links_and_anchors_resolve(built_book):
+    # The 404 page links with absolute paths under the site's path (html_baseurl).
+    prefix = urlsplit(built_book.build.env.config.html_baseurl).path
     broken = []
     ids: dict[Path, set[str]] = {}
 
     def ids_of(path: Path) -> set[str]:
         if path not in ids:
-            soup = built_book.html(path)
-            ids[path] = {tag["id"] for tag in soup.select("[id]")}
+            ids[path] = {tag["id"] for tag in built_book.html(path).select("[id]")}
         return ids[path]
 
     for page in built_book.pages():
@@ -55,14 +68,7 @@ def test_internal_links_and_anchors_resolve(built_book):
             parts = urlsplit(href)
             if parts.scheme or href.startswith("//"):
                 continue
-            target = page
-            if parts.path:
-                joined = posixpath.normpath(
-                    posixpath.join(page.parent.as_posix(), unquote(parts.path))
-                )
-                target = Path(joined)
-                if parts.path.endswith("/") or (built_book.outdir / target).is_dir():
-                    target = target / "index.html"
+            target = link_target(built_book, page, unquote(parts.path), prefix)
             if not (built_book.outdir / target).is_file():
                 broken.append(f"{page}: {href} (no file)")
             elif (
