@@ -11,7 +11,7 @@ PORT ?= 8000
 STRICT := --warningiserror --nitpick --keep-going
 
 .DEFAULT_GOAL := help
-.PHONY: help install build serve test pytest lint bench clean
+.PHONY: help install build serve test pytest lint linkcheck bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -37,10 +37,23 @@ test: lint pytest  ## Run every check: lint, then the test suite (builds the boo
 pytest: $(STAMP)  ## Run the test suite only
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)  ## Lint Python, spelling and data
-	$(BIN)/ruff check _ext tests tools conf.py
-	$(BIN)/ruff format --check _ext tests tools conf.py
+lint: $(STAMP)  ## Lint code, prose, data and workflows (all offline)
+	$(BIN)/ruff check _ext _charts tests tools conf.py
+	$(BIN)/ruff format --check _ext _charts tests tools conf.py
 	$(BIN)/codespell
+	$(BIN)/rumdl check --quiet .
+	$(BIN)/python tools/check_prose.py
+	for data in _data/*.yml; do \
+		$(BIN)/check-jsonschema --schemafile _data/schema/$$(basename $$data .yml).schema.json $$data || exit 1; \
+	done
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-issue-forms $(filter-out %/config.yml,$(wildcard .github/ISSUE_TEMPLATE/*.yml))
+	$(BIN)/check-jsonschema --builtin-schema vendor.citation-file-format CITATION.cff
+	$(BIN)/zizmor --offline --quiet .github/workflows
+
+linkcheck: $(STAMP)  ## Check external links (needs the internet; CI runs it weekly)
+	-$(BIN)/jupyter-book build --builder linkcheck .
 
 bench: $(STAMP)  ## Print build times and per-page transfer sizes
 	$(BIN)/python tools/bench.py

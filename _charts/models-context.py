@@ -26,10 +26,19 @@ def draw(data):
         key=lambda r: r["release"],
     )
     fig, ax = new_figure(8, 4.2)
-    for colour, moe, name in ((PALETTE[0], False, "Dense"), (PALETTE[1], True, "Mixture of experts")):
+    for colour, moe, name in (
+        (PALETTE[0], False, "Dense"),
+        (PALETTE[1], True, "Mixture of experts"),
+    ):
         pts = [r for r in rows if bool(r.get("moe")) is moe]
-        ax.scatter([month(r["release"]) for r in pts], [r["context_tokens"] for r in pts],
-                   s=30, color=colour, label=name, zorder=3)
+        ax.scatter(
+            [month(r["release"]) for r in pts],
+            [r["context_tokens"] for r in pts],
+            s=30,
+            color=colour,
+            label=name,
+            zorder=3,
+        )
     # The longest window released so far, as a step line.
     best, xs, ys = 0, [], []
     for r in rows:

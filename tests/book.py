@@ -76,6 +76,7 @@ def build(
     strict: bool = True,
     overrides: dict[str, Any] | None = None,
     parallel: int = 1,
+    builder: str = BUILDER,
 ) -> Build:
     """Build ``srcdir`` to ``outdir`` (default ``srcdir/_build/dirhtml``).
 
@@ -84,7 +85,7 @@ def build(
     captured on the result rather than raised.
     """
     srcdir = Path(srcdir).resolve()
-    outdir = Path(outdir or srcdir / "_build" / BUILDER).resolve()
+    outdir = Path(outdir or srcdir / "_build" / builder).resolve()
     status, warnings = StringIO(), StringIO()
     exception, app = None, None
     try:
@@ -94,7 +95,7 @@ def build(
                 confdir=None,
                 outdir=outdir,
                 doctreedir=outdir.parent / ".doctrees",
-                buildername=BUILDER,
+                buildername=builder,
                 confoverrides=sphinx_config(srcdir, overrides),
                 status=status,
                 warning=warnings,
@@ -112,10 +113,11 @@ def build(
 
 
 @contextlib.contextmanager
-def no_network() -> Iterator[NetworkLog]:
+def no_network(*, allow_loopback: bool = False) -> Iterator[NetworkLog]:
     """Refuse every outbound internet connection; log who tried.
 
-    Local (AF_UNIX) sockets still work. Name lookups fail as they would offline.
+    Local (AF_UNIX) sockets still work, and 127.0.0.1 too with ``allow_loopback``
+    (for tests that serve pages locally). Name lookups fail as they would offline.
     """
     log = NetworkLog()
     real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
@@ -123,6 +125,8 @@ def no_network() -> Iterator[NetworkLog]:
 
     def _refuse(sock: socket.socket, address: Any) -> bool:
         if sock.family == socket.AF_UNIX:
+            return False
+        if allow_loopback and isinstance(address, tuple) and address[0] in LOOPBACK:
             return False
         log.attempts.append(address)
         return True

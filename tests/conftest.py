@@ -98,7 +98,8 @@ def minibook(tmp_path: Path):
     repository, so a test proves the real settings catch the problem.
     """
 
-    def _build(case: str) -> bookbuild.Build:
+    def _build(case: str, edit=None, **options) -> bookbuild.Build:
+        """Build a case; ``edit(srcdir)`` may change files first, ``options`` go to build()."""
         srcdir = tmp_path / case
         shutil.copytree(ROOTS / "test-book-good", srcdir)
         if case != "good":
@@ -108,7 +109,9 @@ def minibook(tmp_path: Path):
         )
         shutil.copy(BOOK / "_data" / "schema" / "common.schema.json", srcdir / "_data" / "schema")
         bookbuild.write_config(srcdir, BOOK / "_config.yml", bibtex_bibfiles=["references.bib"])
+        if edit:
+            edit(srcdir)
         git_commit_all(srcdir)
-        return bookbuild.build(srcdir)
+        return bookbuild.build(srcdir, **options)
 
     return _build

@@ -36,6 +36,8 @@ UNKNOWN_HOST = re.compile(
     re.IGNORECASE,
 )
 STATE = re.compile(r"<!-- linkcheck-state: (?P<json>.*?) -->")
+# Sphinx 7 leaves ``code`` at 0 for HTTP errors and puts requests' message in ``info``.
+HTTP_ERROR = re.compile(r"^(?P<code>\d{3}) (?:Client|Server) Error")
 
 
 @dataclass(frozen=True)
@@ -60,18 +62,22 @@ class Result:
 
 
 def read(path: Path) -> list[Result]:
-    """Parse Sphinx's ``output.json`` (one JSON object per line)."""
+    """Parse Sphinx's ``output.json`` (one JSON object per line), recovering HTTP codes."""
     results = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             item = json.loads(line)
+            code = int(item.get("code") or 0)
+            match = HTTP_ERROR.match(str(item.get("info", "")))
+            if not code and match:
+                code = int(match.group("code"))
             results.append(
                 Result(
                     item.get("filename", ""),
                     int(item.get("lineno") or 0),
                     item.get("uri", ""),
                     item.get("status", ""),
-                    int(item.get("code") or 0),
+                    code,
                     str(item.get("info", "")),
                 )
             )

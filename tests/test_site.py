@@ -1,0 +1,103 @@
+"""Readers' basics in the built book: URLs, sitemap, meta tags, 404, dates, buttons."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import chapters
+
+CHAPTERS = chapters()
+
+
+def url_of(book, docname: str) -> str:
+    base = book.build.env.config.html_baseurl
+    return base if docname == "index" else f"{base}{docname}/"
+
+
+def page_of(docname: str) -> str:
+    return "index.html" if docname == "index" else f"{docname}/index.html"
+
+
+def test_base_url_is_set_once_and_ends_with_a_slash(built_book):
+    assert built_book.build.env.config.html_baseurl.endswith("/")
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_canonical_and_og_url_are_the_dirhtml_urls(built_book, docname):
+    head = built_book.html(page_of(docname)).head
+    assert head.select_one("link[rel=canonical]")["href"] == url_of(built_book, docname)
+    assert head.select_one("meta[property='og:url']")["content"] == url_of(built_book, docname)
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_every_page_has_description_and_opengraph_tags(built_book, docname):
+    head = built_book.html(page_of(docname)).head
+    description = head.select_one("meta[name=description]")["content"]
+    assert len(description) > 40
+    assert head.select_one("meta[property='og:description']")["content"] == description
+    assert head.select_one("meta[property='og:title']")["content"]
+    assert head.select_one("meta[property='og:site_name']")["content"] == "State of Open Source AI"
+
+
+def test_sitemap_lists_every_page(built_book):
+    tree = ET.parse(built_book.outdir / "sitemap.xml")
+    locs = {loc.text for loc in tree.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    assert locs == {url_of(built_book, docname) for docname in CHAPTERS}
+
+
+def test_404_page_works_at_any_depth(built_book):
+    prefix = urlsplit(built_book.build.env.config.html_baseurl).path
+    for page in ("404.html", "404/index.html"):
+        soup = built_book.html(page)
+        assert soup.select_one("article h1").get_text(strip=True).startswith("Page not found")
+        local = [
+            tag.get("href") or tag.get("src")
+            for tag in soup.select("link[href], script[src], a[href], img[src]")
+        ]
+        relative = [
+            u
+            for u in local
+            if u and not urlsplit(u).scheme and not u.startswith(("#", prefix, "//"))
+        ]
+        assert relative == [], "links on the 404 page must not depend on its URL"
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_every_page_says_when_it_was_last_updated(built_book, docname):
+    footer = built_book.html(page_of(docname)).select_one("footer.bd-footer-content")
+    assert re.search(r"Last updated on \d{1,2} \w+ 20\d\d", footer.get_text(" ", strip=True))
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_edit_repository_and_theme_buttons(built_book, docname):
+    soup = built_book.html(page_of(docname))
+    repo = built_book.build.env.config.html_theme_options["repository_url"]
+    assert soup.select_one(f"a[href^='{repo}/edit/main/{docname}.md']")
+    assert soup.select_one(f"a[href='{repo}']")
+    assert soup.select_one("button.theme-switch-button")
+
+
+def test_no_analytics_or_trackers(built_book):
+    trackers = re.compile(r"googletagmanager|google-analytics|gtag\(|plausible|matomo|hotjar")
+    assert [
+        p for p in built_book.pages() if trackers.search((built_book.outdir / p).read_text())
+    ] == []
+
+
+def test_footer_states_both_licences(built_book):
+    text = built_book.html("index.html").select_one("footer.bd-footer-content").get_text()
+    assert "CC-BY-4.0" in text
+    assert "Apache-2.0" in text
+
+
+def test_index_offers_codespaces_and_bibtex(built_book):
+    index = built_book.html("index.html")
+    assert index.select_one("a[href^='https://codespaces.new/']")
+    bibtex = index.select_one("div.highlight-bibtex pre").get_text()
+    assert bibtex.startswith("@book{sosai-2026,")
+    assert f"url = {{{built_book.build.env.config.html_baseurl}}}" in bibtex
+    assert ("doi = {" in bibtex) == bool(built_book.build.env.config.sosai_doi)
