@@ -1,6 +1,7 @@
 """Fail on the filler phrases and brand misspellings the book's style rules ban.
 
-Usage: ``python tools/check_prose.py [FILE ...]`` (default: the chapters and ``_data``).
+Usage: ``python tools/check_prose.py [FILE ...]`` (default: the chapters listed in
+``_toc.yml`` and the ``_data`` tables; the README and CONTRIBUTING quote the phrases).
 Prints ``file:line: phrase`` for each hit and exits 1 if there is any. Matching is
 case-insensitive for phrases and exact for brand spellings; code spans and URLs
 are ignored.
@@ -11,6 +12,8 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 # Filler and hype the style guide bans (CONTRIBUTING.md, "How the book is written").
@@ -63,8 +66,10 @@ def problems(path: Path) -> list[str]:
 
 def main(argv: list[str]) -> int:
     """Check the given files, or every chapter and data file."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    chapters = [toc["root"], *(entry["file"] for entry in toc["chapters"])]
     files = [Path(a) for a in argv] or [
-        *sorted(ROOT.glob("*.md")),
+        *(ROOT / f"{name}.md" for name in chapters),
         *sorted((ROOT / "_data").glob("*.yml")),
     ]
     hits = [hit for path in files for hit in problems(path)]
