@@ -24,10 +24,9 @@ import pydata_sphinx_theme
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "_static" / "icons.css"
-SCRIPT = (
-    Path(pydata_sphinx_theme.__file__).parent
-    / "theme/pydata_sphinx_theme/static/scripts/fontawesome.js"
-)
+THEME_STATIC = Path(pydata_sphinx_theme.__file__).parent / "theme/pydata_sphinx_theme/static"
+SCRIPT = THEME_STATIC / "scripts/fontawesome.js"
+THEME_CSS = THEME_STATIC / "styles/pydata-sphinx-theme.css"
 # Icons used by pydata-sphinx-theme and sphinx-book-theme templates and scripts.
 SOLID = [
     "angle-left", "angle-right", "arrow-up", "bars", "circle-half-stroke", "code",
@@ -37,13 +36,19 @@ SOLID = [
 BRANDS = ["github"]
 ICON = re.compile(
     r'(?:"(?P<q>[a-z0-9-]+)"|(?P<n>[a-z0-9]+)):\[(?P<w>\d+),(?P<h>\d+),'
-    r'\[(?P<aliases>[^\]]*)\],"[0-9a-f]+","(?P<path>[^"]+)"\]'
+    r'\[(?P<aliases>[^\]]*)\],"(?P<unicode>[0-9a-f]+)","(?P<path>[^"]+)"\]'
 )
 PACK_END = re.compile(r'd\("fa(?P<pack>[srb])",p\)')
+ICON_VARIABLE = re.compile(r"--pst-icon-(?P<name>[a-z-]+):(?P<value>[^;}]+)")
+CSS_RULE = re.compile(r"(?P<selectors>[^{}]+)\{(?P<body>[^{}]*)\}")
+CONTENT_VARIABLE = re.compile(r"content:var\(--pst-icon-(?P<name>[a-z-]+)\)")
 
 
-def icons() -> dict[tuple[str, str], tuple[int, int, str, list[str]]]:
-    """(pack letter, name) -> (width, height, path, aliases) for every icon in the script."""
+Icon = tuple[int, int, str, list[str], str]  # width, height, SVG path, aliases, code point
+
+
+def icons() -> dict[tuple[str, str], Icon]:
+    """(pack letter, name) -> icon, for every icon in the theme's Font Awesome script."""
     source = SCRIPT.read_text(encoding="utf-8")
     ends = [(m.start(), m.group("pack")) for m in PACK_END.finditer(source)]
     found = {}
@@ -58,6 +63,7 @@ def icons() -> dict[tuple[str, str], tuple[int, int, str, list[str]]]:
             int(match.group("h")),
             match.group("path"),
             aliases,
+            match.group("unicode"),
         )
     return found
 
@@ -70,15 +76,68 @@ def selectors(prefix: str, name: str, aliases: list[str]) -> list[str]:
     return [f".{p}.fa-{n}::before" for p in PREFIXES[prefix] for n in [name, *aliases]]
 
 
-def rule(prefix: str, name: str, icon: tuple[int, int, str, list[str]]) -> str:
-    """One CSS rule setting an icon's SVG (and its aliases') as the mask image."""
-    width, height, path, aliases = icon
+def mask_url(icon: Icon) -> str:
+    """The icon as an SVG data URL."""
+    width, height, path = icon[0], icon[1], icon[2]
     svg = (
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}'>"
         f"<path d='{path}'/></svg>"
     )
-    url = "data:image/svg+xml," + quote(svg, safe=" /=:'.,-")
-    return f'{", ".join(selectors(prefix, name, aliases))} {{ --sosai-icon: url("{url}"); }}'
+    return "data:image/svg+xml," + quote(svg, safe=" /=:'.,-")
+
+
+def rule(prefix: str, name: str, icon: Icon) -> str:
+    """One CSS rule setting an icon's SVG (and its aliases') as the mask image."""
+    url = mask_url(icon)
+    return f'{", ".join(selectors(prefix, name, icon[3]))} {{ --sosai-icon: url("{url}"); }}'
+
+
+def css_icons(table: dict[tuple[str, str], Icon]) -> list[tuple[str, Icon]]:
+    """(selectors, icon) for each rule of the theme's CSS that draws a Font Awesome glyph.
+
+    The theme sets ``content: var(--pst-icon-<name>)`` with ``font: var(--fa-font-solid)``
+    on pseudo-elements (admonition titles, external links in the sidebar, downloads).
+    """
+    css = THEME_CSS.read_text(encoding="utf-8")
+    values = {m.group("name"): m.group("value").strip() for m in ICON_VARIABLE.finditer(css)}
+
+    def code_point(name: str) -> str | None:
+        value = values.get(name, "")
+        nested = re.fullmatch(r"var\(--pst-icon-([a-z-]+)\)", value)
+        if nested:
+            return code_point(nested.group(1))
+        text = value.strip('"')
+        return f"{ord(text):x}" if len(text) == 1 else None
+
+    by_code = {icon[4]: icon for (pack, _), icon in table.items() if pack in {"s", "b"}}
+    found = []
+    for match in CSS_RULE.finditer(css):
+        content = CONTENT_VARIABLE.search(match.group("body"))
+        code = code_point(content.group("name")) if content else None
+        if code in by_code:
+            found.append((match.group("selectors").strip(), by_code[code]))
+    return found
+
+
+def css_icon_rules(found: list[tuple[str, Icon]]) -> list[str]:
+    """Rules that redraw the theme's CSS icons as masks, with no icon font."""
+    every = ",\n".join(selectors for selectors, _ in found)
+    return [
+        "/* Icons the theme's CSS draws on pseudo-elements (admonitions, links). */",
+        f":where({', '.join(s for s, _ in found)}) {{",
+        "  display: inline-block;",
+        "  width: 1em;",
+        "  height: 1em;",
+        "}",
+        every + " {",
+        '  content: "";',
+        "  font-family: inherit;",
+        "  background-color: currentColor;",
+        "  -webkit-mask: var(--sosai-icon) no-repeat center / contain;",
+        "  mask: var(--sosai-icon) no-repeat center / contain;",
+        "}",
+        *(f'{selectors} {{ --sosai-icon: url("{mask_url(icon)}"); }}' for selectors, icon in found),
+    ]
 
 
 def render() -> str:
@@ -108,6 +167,7 @@ def render() -> str:
             "  font-family: inherit;",
             "}",
             *(rule(prefix, name, icon) for prefix, name, icon in chosen),
+            *css_icon_rules(css_icons(table)),
             "",
         ]
     )
