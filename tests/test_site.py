@@ -101,3 +101,10 @@ def test_index_offers_codespaces_and_bibtex(built_book):
     assert bibtex.startswith("@book{sosai-2026,")
     assert f"url = {{{built_book.build.env.config.html_baseurl}}}" in bibtex
     assert ("doi = {" in bibtex) == bool(built_book.build.env.config.sosai_doi)
+
+
+def test_pages_without_tabs_do_not_load_the_tab_script(built_book):
+    loading = [
+        p for p in built_book.pages() if "design-tabs.js" in (built_book.outdir / p).read_text()
+    ]
+    assert loading == []

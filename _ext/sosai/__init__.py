@@ -11,6 +11,12 @@ just the one it exercises:
 - ``sosai.badges``: linked badges for the landing page, built from nodes.
 - ``sosai.bibstyle``: the pybtex style used by the bibliography.
 - ``sosai.checks``: strict checks the book relies on (alt text on every image).
+- ``sosai.citation``: the ``cite-this-book`` directive (BibTeX from the settings).
+- ``sosai.citedin``: "Cited in" back-links under each bibliography entry.
+- ``sosai.hovercards``: term definitions and references on hover and focus.
+- ``sosai.site``: URL settings derived from ``html_baseurl``; ``404.html`` at the root.
+- ``sosai.assets``: drops scripts a page does not use.
+- ``sosai.jbcompat``: accepts Jupyter Book's notebook settings without myst-nb.
 """
 
 from __future__ import annotations

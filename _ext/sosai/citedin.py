@@ -1,0 +1,82 @@
+"""Show, under each bibliography entry, the chapters that cite it.
+
+Nothing to write in MyST: every ``{bibliography}`` entry gets a "Cited in" line
+linking to the first citation of the source in each chapter, so a reader can audit
+a source from the references page. Built from sphinxcontrib-bibtex's record of
+citations once all pages are read (``doctree-resolved``), as plain paragraphs and
+references, so every builder renders it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+
+from sosai import __version__
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.util.typing import ExtensionMetadata
+
+
+def citing_pages(app: Sphinx) -> dict[str, list[tuple[str, str]]]:
+    """Bib key -> [(docname, id of its first citation there)], in reading order."""
+    domain = app.env.get_domain("cite")
+    order = {name: i for i, name in enumerate(_reading_order(app))}
+    places: dict[str, dict[str, str]] = {}
+    for ref in sorted(domain.citation_refs, key=lambda r: (order.get(r.docname, 0), r.line)):
+        for target in ref.targets:
+            places.setdefault(target.key.lower(), {}).setdefault(ref.docname, ref.citation_ref_id)
+    return {
+        key: sorted(docs.items(), key=lambda d: order.get(d[0], 0)) for key, docs in places.items()
+    }
+
+
+def _reading_order(app: Sphinx) -> list[str]:
+    """Docnames in table-of-contents order, root first."""
+    seen: list[str] = []
+
+    def walk(name: str) -> None:
+        if name in seen:
+            return
+        seen.append(name)
+        for child in app.env.toctree_includes.get(name, []):
+            walk(child)
+
+    walk(app.config.root_doc)
+    return seen
+
+
+def add_cited_in(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Append "Cited in …" to each bibliography entry of a page."""
+    domain = app.env.get_domain("cite")
+    keys = {
+        c.citation_id: c.key.lower()
+        for c in domain.citations
+        if c.bibliography_key.docname == docname
+    }
+    if not keys:
+        return
+    places = citing_pages(app)
+    for citation in doctree.findall(nodes.citation):
+        key = next((keys[i] for i in citation["ids"] if i in keys), None)
+        if key is None or not places.get(key):
+            continue
+        line = nodes.paragraph(classes=["sosai-cited-in"])
+        line += nodes.Text("Cited in ")
+        for i, (citing, ref_id) in enumerate(places[key]):
+            if i:
+                line += nodes.Text(", ")
+            title = app.env.titles[citing].astext() if citing in app.env.titles else citing
+            uri = app.builder.get_relative_uri(docname, citing) + "#" + ref_id
+            line += nodes.reference("", title, refuri=uri, internal=True)
+        line += nodes.Text(".")
+        citation.append(line)
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    """Connect :func:`add_cited_in` to ``doctree-resolved``."""
+    app.setup_extension("sphinxcontrib.bibtex")
+    app.connect("doctree-resolved", add_cited_in)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,145 @@
+"""Show a glossary term's definition, or a citation's reference, on hover and focus.
+
+Nothing to write in MyST: every ``{term}`` link gets its term's definition as its
+title, and sphinxcontrib-bibtex already gives every ``{cite}`` link the formatted
+reference. ``static/sosai-hovercards.js`` turns those titles into a small card that
+appears on mouse hover and on keyboard focus, is linked to the link with
+``aria-describedby`` (so screen readers announce it), and closes with Escape. Without
+JavaScript the browser's own title tooltip still shows. Everything is built with the
+book: no network.
+
+Definitions are collected from every ``glossary`` while pages are read; when a
+glossary changes, the pages that use its terms are written again.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+from sphinx import addnodes
+
+from sosai import __version__
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+    from sphinx.util.typing import ExtensionMetadata
+
+MAX_LENGTH = 320  # characters of a definition shown in a card
+STATIC = Path(__file__).parent / "static"
+
+
+def _definitions(env: BuildEnvironment) -> dict[str, dict[str, str]]:
+    if not hasattr(env, "sosai_definitions"):
+        env.sosai_definitions = {}  # docname -> {term id -> "Term: definition"}
+    return env.sosai_definitions
+
+
+def _term_users(env: BuildEnvironment) -> set[str]:
+    if not hasattr(env, "sosai_term_users"):
+        env.sosai_term_users = set()  # docnames that link to a glossary term
+    return env.sosai_term_users
+
+
+def shorten(text: str, limit: int = MAX_LENGTH) -> str:
+    """Collapse whitespace and cut at a word boundary with an ellipsis."""
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def collect(app: Sphinx, doctree: nodes.document) -> None:
+    """Record the definitions of this page's glossary terms and whether it uses terms."""
+    docname = app.env.docname
+    found = {}
+    for item in doctree.findall(nodes.definition_list_item):
+        if not isinstance(item.parent.parent, addnodes.glossary):
+            continue
+        terms = [t for t in item.findall(nodes.term) if t["ids"]]
+        definition = next(item.findall(nodes.definition), None)
+        if not terms or definition is None:
+            continue
+        # A cross-reference with no text yet ("See [](models).") reads as "See ." here.
+        text = shorten(re.sub(r"\s*See\s*\.", "", definition.astext()))
+        for term in terms:
+            label = term.astext().rstrip("¶#").strip()
+            for term_id in term["ids"]:
+                found[term_id] = f"{label}: {text}"
+    if found:
+        _definitions(app.env)[docname] = found
+    else:
+        _definitions(app.env).pop(docname, None)
+    users = _term_users(app.env)
+    uses_terms = any(ref.get("reftype") == "term" for ref in doctree.findall(addnodes.pending_xref))
+    (users.add if uses_terms else users.discard)(docname)
+
+
+def purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    """Forget a page's records before it is read again."""
+    _definitions(env).pop(docname, None)
+    _term_users(env).discard(docname)
+
+
+def merge(
+    app: Sphinx, env: BuildEnvironment, docnames: Iterable[str], other: BuildEnvironment
+) -> None:
+    """Combine records from parallel readers."""
+    for docname in docnames:
+        if docname in _definitions(other):
+            _definitions(env)[docname] = _definitions(other)[docname]
+        if docname in _term_users(other):
+            _term_users(env).add(docname)
+
+
+def rewrite_term_users(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """When a glossary page changes, write again every page that links to a term."""
+    glossaries = set(_definitions(env))
+    if glossaries & (added | changed | removed):
+        return sorted(_term_users(env) - added - changed - removed)
+    return []
+
+
+def add_titles(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Give every link to a glossary term its definition as title."""
+    definitions: dict[str, Any] = {}
+    for found in _definitions(app.env).values():
+        definitions.update(found)
+    for ref in doctree.findall(nodes.reference):
+        uri = ref.get("refuri", "")
+        if "#term-" not in uri or not ref.get("internal"):
+            continue
+        definition = definitions.get(uri.rsplit("#", 1)[1])
+        if definition:
+            ref["reftitle"] = definition
+            ref["classes"].append("sosai-term")
+
+
+def add_static_path(app: Sphinx) -> None:
+    """Publish the script and styles with the book's static files."""
+    app.config.html_static_path.append(str(STATIC))
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    """Connect the collectors, the title writer and the script."""
+    app.connect("builder-inited", add_static_path)
+    app.connect("doctree-read", collect)
+    app.connect("env-purge-doc", purge)
+    app.connect("env-merge-info", merge)
+    app.connect("env-get-outdated", rewrite_term_users)
+    app.connect("doctree-resolved", add_titles)
+    app.add_js_file("sosai-hovercards.js", loading_method="defer")
+    app.add_css_file("sosai-hovercards.css")
+    return {
+        "version": __version__,
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

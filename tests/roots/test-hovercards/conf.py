@@ -1,0 +1,5 @@
+extensions = ["myst_parser", "sphinxcontrib.bibtex", "sosai.hovercards", "sosai.citedin"]
+bibtex_bibfiles = ["refs.bib"]
+bibtex_reference_style = "author_year"
+exclude_patterns = ["_build"]
+nitpicky = True
