@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -102,6 +103,7 @@ def test_other_builders_render_it(app, warning):
     text = (app.outdir / "index.txt").read_text(encoding="utf-8")
     assert "Every engine. As of August 2026." in text
     assert "Engine C" in text
+    assert "Download all" not in text  # the data files exist only in HTML output
 
 
 @pytest.mark.sphinx("html", testroot="datatable-errors", confoverrides={"show_warning_types": True})
@@ -131,3 +133,19 @@ def test_misuse_and_bad_data_warn_with_a_location(app, warning):
 def test_warnings_can_be_suppressed_by_type(app, warning):
     app.build()
     assert "sosai" not in warning.getvalue().replace("could not find bibtex key", "")
+
+
+@pytest.mark.sphinx("html", testroot="datatable")
+def test_html_offers_the_rows_as_csv_and_json(app):
+    app.build()
+    soup = BeautifulSoup((app.outdir / "index.html").read_text(encoding="utf-8"), "html.parser")
+    line = soup.select("p.sosai-downloads")[0]
+    assert line.get_text() == "Download all 3 rows of engines: CSV, JSON"
+    assert [a["href"] for a in line.select("a")] == ["data/engines.csv", "data/engines.json"]
+    csv_lines = (app.outdir / "data" / "engines.csv").read_text(encoding="utf-8").splitlines()
+    assert csv_lines[0] == "id,name,licence,backends,stars,open,notes,as_of,sources"
+    assert csv_lines[1].startswith("engine-a,Engine A,Apache-2.0,CUDA; ROCm,48000,true,")
+    document = json.loads((app.outdir / "data" / "engines.json").read_text(encoding="utf-8"))
+    assert document["as_of"] == "2026-08"
+    assert document["columns"]["backends"] == "Back-ends"
+    assert len(document["rows"]) == 3

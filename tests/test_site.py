@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import chapters
+from tests.conftest import BOOK, chapters
 
 CHAPTERS = chapters()
 
@@ -108,3 +108,20 @@ def test_pages_without_tabs_do_not_load_the_tab_script(built_book):
         p for p in built_book.pages() if "design-tabs.js" in (built_book.outdir / p).read_text()
     ]
     assert loading == []
+
+
+def test_every_data_file_is_published_as_csv_and_json(built_book):
+    names = sorted(p.stem for p in (BOOK / "_data").glob("*.yml"))
+    published = sorted(p.stem for p in (built_book.outdir / "data").glob("*.csv"))
+    assert published == names
+    assert sorted(p.stem for p in (built_book.outdir / "data").glob("*.json")) == names
+
+
+def test_llms_txt_links_every_chapter_source_in_order(built_book):
+    text = (built_book.outdir / "llms.txt").read_text(encoding="utf-8")
+    assert text.startswith("# State of Open Source AI\n\n> ")
+    base = built_book.build.env.config.html_baseurl
+    links = re.findall(r"^- \[[^\]]+\]\(([^)]+)\)", text, flags=re.MULTILINE)
+    sources = [link.removeprefix(base) for link in links if "/_sources/" in link]
+    assert sources == [f"_sources/{name}.md" for name in CHAPTERS]
+    assert all((built_book.outdir / s).is_file() for s in sources)

@@ -14,11 +14,15 @@ shared definitions in ``_data/schema/common.schema.json`` (``as_of``, ``sources`
 Every problem is reported with the file, line, row and field, so an editor can go
 straight to it. As an extension (``sosai.data``), every data file is validated
 once at the start of each build; the ``data-table`` and ``data-chart`` directives
-load files through :func:`load`.
+load files through :func:`load`. HTML builds also publish every valid data file as
+``data/<name>.csv`` and ``data/<name>.json`` (:data:`EXPORT_DIR`), for readers who
+want the rows rather than the page.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+EXPORT_DIR = "data"  # in the HTML output
 SCHEMA_DIR = "schema"
 SCHEMA_SUFFIX = ".schema.json"
 AS_OF = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -278,6 +283,54 @@ def _duplicate_ids(dataset: Dataset) -> list[Problem]:
     return problems
 
 
+def _cell(value: Any) -> str:
+    """A value as CSV text: lists joined with "; ", booleans as true/false, null empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "; ".join(_cell(v) for v in value)
+    return str(value)
+
+
+def to_csv(dataset: Dataset) -> str:
+    """The rows as CSV, one column per schema field, field names as the header."""
+    fields = list(dataset.properties)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(fields)
+    writer.writerows([_cell(row.get(f)) for f in fields] for row in dataset.rows)
+    return out.getvalue()
+
+
+def to_json(dataset: Dataset) -> str:
+    """The rows as JSON, with the column titles and the oldest ``as_of`` month."""
+    document = {
+        "name": dataset.name,
+        "title": dataset.schema.get("title", dataset.name),
+        "as_of": oldest_as_of(dataset.rows),
+        "columns": {f: dataset.title(f) for f in dataset.properties},
+        "rows": dataset.rows,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1, default=str) + "\n"
+
+
+def export_all(app: Sphinx, exception: Exception | None) -> None:
+    """Write every valid data file as CSV and JSON into the HTML output."""
+    if exception is not None or app.builder.format != "html":
+        return
+    folder = Path(app.outdir) / EXPORT_DIR
+    for path in sorted(data_dir(app).glob("*.yml")):
+        try:
+            dataset = load(path)
+        except DataError:
+            continue  # already reported at the start of the build
+        folder.mkdir(exist_ok=True)
+        (folder / f"{dataset.name}.csv").write_text(to_csv(dataset), encoding="utf-8")
+        (folder / f"{dataset.name}.json").write_text(to_json(dataset), encoding="utf-8")
+
+
 def data_dir(app: Sphinx) -> Path:
     """The folder holding the data files, from ``sosai_data_dir``."""
     return Path(app.srcdir) / app.config.sosai_data_dir
@@ -300,7 +353,8 @@ def validate_all(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
-    """Register ``sosai_data_dir`` and validate the data files on every build."""
+    """Register ``sosai_data_dir``; validate the data on every build and export it."""
     app.add_config_value("sosai_data_dir", "_data", "env", types=frozenset({str}))
     app.connect("builder-inited", validate_all)
+    app.connect("build-finished", export_all)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -23,7 +23,9 @@ Usage in MyST::
 - ``:name:`` makes the table a ``{numref}`` target.
 
 Cells are MyST inline markup, so links, ``{cite}`` and ``{term}`` work in them. The
-``sources`` field renders bib keys as citations and URLs as links.
+``sources`` field renders bib keys as citations and URLs as links. In HTML, a line
+under the table links to the whole data file as CSV and JSON (``sosai.data`` writes
+them); other builders leave the line out.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from docutils.parsers.rst import directives
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+from sphinx.util.osutil import relative_uri
 
 from sosai import __version__, data
 
@@ -56,6 +59,7 @@ MARKUP = re.compile(r"[`*_\[\]{}<>\\$]|https?://")
 URL = re.compile(r"^https?://")
 NUMBER_GROUPING_FROM = 10_000
 MIN_TEXT_WIDTH, MAX_TEXT_WIDTH = 10, 30
+DOWNLOADS_CLASS = "sosai-downloads"
 
 
 def _split(option: str | None, sep: str = ",") -> list[str]:
@@ -183,7 +187,24 @@ class DataTableDirective(SphinxDirective):
         table = self.build_table(dataset, indices, columns, as_of)
         self.add_name(table)
         self.set_source_info(table)
-        return [table]
+        return [table, self.download_line(dataset)]
+
+    @staticmethod
+    def download_line(dataset: data.Dataset) -> nodes.paragraph:
+        """The line of download links; resolved to real links when HTML is written."""
+        line = nodes.paragraph(classes=[DOWNLOADS_CLASS])
+        line += nodes.Text(f"Download all {len(dataset.rows)} rows of {dataset.name}: ")
+        for i, suffix in enumerate(("csv", "json")):
+            if i:
+                line += nodes.Text(", ")
+            line += nodes.reference(
+                "",
+                suffix.upper(),
+                refuri="",
+                internal=True,
+                sosai_download=f"{dataset.name}.{suffix}",
+            )
+        return line
 
     def build_table(
         self, dataset: data.Dataset, indices: list[int], columns: list[str], as_of: str
@@ -285,8 +306,23 @@ class DataTableDirective(SphinxDirective):
         return domain.bibdata.data.entries  # type: ignore[attr-defined]
 
 
+def resolve_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Point download links at ``data/<file>`` in HTML; drop the line elsewhere."""
+    for line in list(doctree.findall(nodes.paragraph)):
+        if DOWNLOADS_CLASS not in line["classes"]:
+            continue
+        if app.builder.format != "html":
+            line.parent.remove(line)
+            continue
+        here = app.builder.get_target_uri(docname)
+        for ref in line.findall(nodes.reference):
+            target = f"{data.EXPORT_DIR}/{ref['sosai_download']}"
+            ref["refuri"] = relative_uri(here, target)
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register the ``data-table`` directive (and data validation it relies on)."""
     app.setup_extension("sosai.data")
     app.add_directive(DIRECTIVE_NAME, DataTableDirective)
+    app.connect("doctree-resolved", resolve_downloads)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -10,15 +10,22 @@ address of the book. From it this module fills, unless set explicitly:
 
 The dirhtml builder writes the 404 page as ``404/index.html``; GitHub Pages serves
 ``/404.html`` for a missing URL, so a copy is written there too (its links are
-absolute, so it works from any depth). No directive or role.
+absolute, so it works from any depth).
+
+HTML builds also get ``llms.txt`` (https://llmstxt.org): the book's title, a summary,
+and a link to each chapter's plain-text source with its first sentence, in
+table-of-contents order, then the data files. No directive or role.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+from docutils import nodes
 
 from sosai import __version__
 
@@ -47,9 +54,68 @@ def copy_404_page(app: Sphinx, exception: Exception | None) -> None:
         shutil.copyfile(page, Path(app.outdir) / "404.html")
 
 
+def summary_of(doctree: nodes.document, limit: int = 200) -> str:
+    """The first sentence of a page's first paragraph outside admonitions and tables."""
+    for paragraph in doctree.findall(nodes.paragraph):
+        if any(isinstance(a, (nodes.Admonition, nodes.table)) for a in _ancestors(paragraph)):
+            continue
+        if any(c.startswith("sosai-") for c in paragraph["classes"]):  # badges, credits
+            continue
+        text = " ".join(paragraph.astext().split())
+        if len(text) > 40:  # skip badge lines and one-word paragraphs
+            sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+            return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
+    return ""
+
+
+def _ancestors(node: nodes.Node) -> list[nodes.Node]:
+    found = []
+    while node.parent is not None:
+        node = node.parent
+        found.append(node)
+    return found
+
+
+def reading_order(app: Sphinx) -> list[str]:
+    """Docnames in table-of-contents order, root first."""
+    seen: list[str] = []
+
+    def walk(name: str) -> None:
+        if name not in seen:
+            seen.append(name)
+            for child in app.env.toctree_includes.get(name, []):
+                walk(child)
+
+    walk(app.config.root_doc)
+    return seen
+
+
+def write_llms_txt(app: Sphinx, exception: Exception | None) -> None:
+    """Write ``llms.txt``: the chapters' plain-text sources and the data files."""
+    if exception is not None or app.builder.format != "html" or not app.config.html_baseurl:
+        return
+    base = app.config.html_baseurl.rstrip("/") + "/"
+    suffix = app.config.html_sourcelink_suffix
+    lines = [f"# {app.config.project}", ""]
+    root = app.env.get_doctree(app.config.root_doc)
+    lines += [f"> {summary_of(root)}", "", "## Chapters", ""]
+    for docname in reading_order(app):
+        title = app.env.titles[docname].astext()
+        source = app.env.doc2path(docname, base=False)
+        summary = summary_of(app.env.get_doctree(docname))
+        lines.append(f"- [{title}]({base}_sources/{source}{suffix}): {summary}".rstrip(": "))
+    exports = sorted((Path(app.outdir) / "data").glob("*.json"))
+    if exports:
+        lines += ["", "## Data", ""]
+        lines += [f"- [{p.stem}]({base}data/{p.name}): rows of the {p.stem} table" for p in exports]
+    (Path(app.outdir) / "llms.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
-    """Connect :func:`derive_urls` and :func:`copy_404_page`."""
+    """Connect :func:`derive_urls`, :func:`copy_404_page` and :func:`write_llms_txt`."""
     # After the extensions whose settings it fills have registered them.
     app.connect("config-inited", derive_urls, priority=900)
     app.connect("build-finished", copy_404_page)
+    # After sosai.data has exported the data files (default priority 500).
+    app.connect("build-finished", write_llms_txt, priority=600)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
