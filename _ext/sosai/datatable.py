@@ -279,7 +279,9 @@ class DataTableDirective(SphinxDirective):
             if URL.match(source):
                 host = re.sub(r"^https?://(www\.)?", "", source).split("/")[0]
                 links.append(f"[{host}]({source})")
-            elif known is not None and source not in known:
+            elif known is None:  # no bibliography in this project: show the key
+                links.append(source)
+            elif source not in known:
                 data.warn(
                     data.Problem(
                         dataset.path,

@@ -1,0 +1,6 @@
+extensions = ["myst_parser", "sosai.datatable", "sosai.whatsnew"]
+exclude_patterns = ["_build"]
+nitpicky = True
+html_baseurl = "https://book.example.org/"
+html_theme_options = {"repository_url": "https://github.com/example/book"}
+html_theme = "sphinx_book_theme"
