@@ -11,7 +11,7 @@ PORT ?= 8000
 STRICT := --warningiserror --nitpick --keep-going
 
 .DEFAULT_GOAL := help
-.PHONY: help install build serve test pytest lint linkcheck bench clean
+.PHONY: help install build downloads serve test pytest lint linkcheck bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ install: $(STAMP)  ## Create .venv with everything the book needs to build, test
 
 build: $(STAMP)  ## Build the whole site strictly into _build/dirhtml
 	$(BIN)/jupyter-book build --builder dirhtml --all $(STRICT) .
+
+downloads: build  ## Build the whole book as PDF and EPUB into _build/dirhtml/downloads
+	$(BIN)/python tools/downloads.py
 
 serve: $(STAMP)  ## Build and serve with live reload at http://localhost:8000
 	$(BIN)/sphinx-autobuild -b dirhtml -d _build/.doctrees --host $(HOST) --port $(PORT) \

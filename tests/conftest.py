@@ -13,6 +13,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from tests import book as bookbuild
+from tools import downloads
 
 pytest_plugins = ("sphinx.testing.fixtures",)
 collect_ignore = ["roots"]
@@ -30,10 +31,11 @@ def rootdir() -> Path:
 
 @dataclass
 class BuiltBook:
-    """The real book, built once: its build record and parsed pages."""
+    """The real book, built once: its build record, downloads and parsed pages."""
 
     build: bookbuild.Build
     network: bookbuild.NetworkLog
+    downloads: dict[str, Path]
 
     @property
     def outdir(self) -> Path:
@@ -59,13 +61,40 @@ def chapters() -> list[str]:
     return [toc["root"], *(entry["file"] for entry in toc["chapters"])]
 
 
+def chromium() -> Path | None:
+    """The local Chromium for the PDF and browser tests.
+
+    Missing Chromium skips those tests on a developer's machine; with
+    ``SOSAI_REQUIRE_BROWSER`` set (``.ci/run`` sets it) it fails them instead.
+    """
+    path = downloads.chromium()
+    if path is None and os.environ.get("SOSAI_REQUIRE_BROWSER"):
+        pytest.fail("SOSAI_REQUIRE_BROWSER is set but no Chromium was found")
+    return path
+
+
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory: pytest.TempPathFactory) -> BuiltBook:
-    """The real book built once per session, strictly, with the network refused."""
-    outdir = tmp_path_factory.mktemp("book") / "_build" / "dirhtml"
+    """The real book built once per session, strictly, with the network refused.
+
+    The EPUB, and the PDF when Chromium is available, are built into its
+    ``downloads/`` as ``make downloads`` does for the published site.
+    """
+    work = tmp_path_factory.mktemp("book")
+    outdir = work / "_build" / "dirhtml"
     with bookbuild.no_network() as network:
         result = bookbuild.build(BOOK, outdir)
-    return BuiltBook(result, network)
+    folder = outdir / "downloads"
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {"epub": folder / f"{downloads.NAME}.epub"}
+    shutil.copyfile(downloads.build_epub(BOOK, work / "epub"), files["epub"])
+    browser = chromium()
+    if browser is not None:
+        out = downloads.jupyter_book(BOOK, work / "singlehtml", "--builder", "singlehtml")
+        files["pdf"] = downloads.print_pdf(
+            out / "singlehtml", folder / f"{downloads.NAME}.pdf", browser
+        )
+    return BuiltBook(result, network, files)
 
 
 def git_commit_all(repo: Path, message: str = "Write the mini-book") -> None:
@@ -104,9 +133,9 @@ def minibook(tmp_path: Path):
         shutil.copytree(ROOTS / "test-book-good", srcdir)
         if case != "good":
             shutil.copytree(ROOTS / f"test-book-{case}", srcdir, dirs_exist_ok=True)
-        shutil.copytree(
-            BOOK / "_ext", srcdir / "_ext", ignore=shutil.ignore_patterns("__pycache__")
-        )
+        skip = shutil.ignore_patterns("__pycache__")
+        for folder in ("_ext", "_templates", "_static"):  # the book's own machinery
+            shutil.copytree(BOOK / folder, srcdir / folder, ignore=skip, dirs_exist_ok=True)
         shutil.copy(BOOK / "_data" / "schema" / "common.schema.json", srcdir / "_data" / "schema")
         bookbuild.write_config(srcdir, BOOK / "_config.yml", bibtex_bibfiles=["references.bib"])
         if edit:

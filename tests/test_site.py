@@ -103,11 +103,15 @@ def test_index_offers_codespaces_and_bibtex(built_book):
     assert ("doi = {" in bibtex) == bool(built_book.build.env.config.sosai_doi)
 
 
-def test_pages_without_tabs_do_not_load_the_tab_script(built_book):
-    loading = [
-        p for p in built_book.pages() if "design-tabs.js" in (built_book.outdir / p).read_text()
+def test_pages_load_only_the_assets_they_use(built_book):
+    chapters = [page_of(d) for d in CHAPTERS]
+    html = {page: (built_book.outdir / page).read_text() for page in chapters}
+    assert [p for p in chapters if "design-tabs.js" in html[p]] == []
+    assert [p for p in chapters if "pygments.css" in html[p]] == [
+        p for p in chapters if "highlight-" in html[p]
     ]
-    assert loading == []
+    assert "sphinx-design.min.css" in html["index.html"]  # the badges use it
+    assert "sphinx-design.min.css" not in html["models/index.html"]
 
 
 def test_every_data_file_is_published_as_csv_and_json(built_book):

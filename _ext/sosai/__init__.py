@@ -22,3 +22,7 @@ just the one it exercises:
 from __future__ import annotations
 
 __version__ = "1.0.0"
+
+# Builders that publish the website, where data files, the feed and llms.txt live
+# (EPUB and the singlehtml build behind the PDF are self-contained copies).
+WEB_BUILDERS = frozenset({"html", "dirhtml"})

@@ -1,8 +1,14 @@
-"""Drop scripts from pages that do not use them.
+"""Drop scripts and stylesheets from pages that do not use them.
 
-sphinx-design adds its tab script (``design-tabs.js``) to every page; the book uses
-tabs rarely, so the script is kept only on pages that contain a tab set. One request
-fewer on every other page (see ``make bench``). Nothing to write in MyST.
+Extensions add their assets to every page. The book keeps each of these only where
+the page needs it, so most pages make fewer requests (see ``make bench``):
+
+- ``design-tabs.js`` (sphinx-design): pages with a tab set;
+- ``sphinx-design.min.css``: pages using sphinx-design classes (the landing page's
+  badges, cards, tabs);
+- ``pygments.css``: pages with code blocks.
+
+Nothing to write in MyST.
 """
 
 from __future__ import annotations
@@ -14,26 +20,56 @@ from docutils import nodes
 from sosai import __version__
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sphinx.application import Sphinx
     from sphinx.util.typing import ExtensionMetadata
 
-TABS_SCRIPT = "design-tabs.js"
+
+def _has_class_prefix(prefix: str) -> Callable[[nodes.Node], bool]:
+    def test(doctree: nodes.Node) -> bool:
+        return any(
+            c.startswith(prefix) for node in doctree.findall(nodes.Element) for c in node["classes"]
+        )
+
+    return test
 
 
-def drop_unused_scripts(
-    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.Node
+def _has_code(doctree: nodes.Node) -> bool:
+    return next(doctree.findall(nodes.literal_block), None) is not None
+
+
+# Asset file name -> does this page need it?
+SCRIPTS: dict[str, Callable[[nodes.Node], bool]] = {
+    "design-tabs.js": _has_class_prefix("sd-tab-set"),
+}
+STYLESHEETS: dict[str, Callable[[nodes.Node], bool]] = {
+    "sphinx-design.min.css": _has_class_prefix("sd-"),
+    "pygments.css": _has_code,
+}
+
+
+def _keep(asset: Any, rules: dict[str, Callable[[nodes.Node], bool]], doctree: Any) -> bool:
+    name = str(getattr(asset, "filename", asset)).rsplit("/", 1)[-1]
+    rule = rules.get(name)
+    return rule is None or (doctree is not None and rule(doctree))
+
+
+def drop_unused_assets(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """Remove the tab script from pages without tabs."""
-    if doctree is not None and any(
-        "sd-tab-set" in node["classes"] for node in doctree.findall(nodes.Element)
-    ):
+    """Remove the assets a page does not use from its context."""
+    if doctree is None:  # generated pages (search, index): keep everything
         return
     context["script_files"] = [
-        js for js in context.get("script_files", []) if TABS_SCRIPT not in str(js.filename)
+        js for js in context.get("script_files", []) if _keep(js, SCRIPTS, doctree)
+    ]
+    context["css_files"] = [
+        css for css in context.get("css_files", []) if _keep(css, STYLESHEETS, doctree)
     ]
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
-    """Connect :func:`drop_unused_scripts` to ``html-page-context``."""
-    app.connect("html-page-context", drop_unused_scripts)
+    """Connect :func:`drop_unused_assets` to ``html-page-context``."""
+    app.connect("html-page-context", drop_unused_assets)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -34,7 +34,7 @@ import referencing
 import yaml
 from sphinx.util import logging
 
-from sosai import __version__
+from sosai import WEB_BUILDERS, __version__
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -318,7 +318,7 @@ def to_json(dataset: Dataset) -> str:
 
 def export_all(app: Sphinx, exception: Exception | None) -> None:
     """Write every valid data file as CSV and JSON into the HTML output."""
-    if exception is not None or app.builder.format != "html":
+    if exception is not None or app.builder.name not in WEB_BUILDERS:
         return
     folder = Path(app.outdir) / EXPORT_DIR
     for path in sorted(data_dir(app).glob("*.yml")):

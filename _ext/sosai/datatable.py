@@ -42,7 +42,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 
-from sosai import __version__, data
+from sosai import WEB_BUILDERS, __version__, data
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -313,7 +313,7 @@ def resolve_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> Non
     for line in list(doctree.findall(nodes.paragraph)):
         if DOWNLOADS_CLASS not in line["classes"]:
             continue
-        if app.builder.format != "html":
+        if app.builder.name not in WEB_BUILDERS:
             line.parent.remove(line)
             continue
         here = app.builder.get_target_uri(docname)

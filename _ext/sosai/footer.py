@@ -6,8 +6,12 @@ Authors write nothing: each page except the landing page (and those listed in
 - a note linking to an issue form prefilled with the chapter (report something
   outdated or wrong), to the page's source on GitHub (edit it), and to the comments;
 - the chapter's contributors, from ``sosai.contributors``;
-- an empty ``div.section`` where sphinx-comments mounts the utterances thread
-  (its script attaches to the last ``div.section`` on the page).
+- a comments area. The utterances settings come from sphinx-comments'
+  ``comments_config`` (``html.comments.utterances`` in ``_config.yml``), but the
+  thread loads only when the reader presses "Show comments"
+  (``static/sosai-comments.js``): sphinx-comments' own script, which loads
+  utteranc.es on every page view, is removed. So a page view makes no third-party
+  request, and a page without the footer (the landing page) no failing one.
 
 Links come from ``html_theme_options`` (``repository_url``, ``repository_branch``,
 ``path_to_docs``), which Jupyter Book fills from ``_config.yml``'s ``repository``.
@@ -16,8 +20,9 @@ The footer is made of standard nodes, so every builder renders it.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from docutils import nodes
@@ -30,6 +35,7 @@ if TYPE_CHECKING:
     from sphinx.util.typing import ExtensionMetadata
 
 ISSUE_FORM = "outdated.yml"  # .github/ISSUE_TEMPLATE/outdated.yml
+STATIC = Path(__file__).parent / "static"
 
 
 def repository_links(options: dict, docname: str, source: str) -> tuple[str, str] | None:
@@ -105,10 +111,32 @@ class AppendFooter(SphinxTransform):
         )
 
 
+def comments_on_request(app: Sphinx) -> None:
+    """Publish the on-request comments script and its utterances settings."""
+    app.config.html_static_path.append(str(STATIC))
+    settings = (getattr(app.config, "comments_config", None) or {}).get("utterances")
+    if settings:
+        app.add_js_file(None, body=f"window.SOSAI_UTTERANCES = {json.dumps(settings)};")
+        app.add_js_file("sosai-comments.js", loading_method="defer")
+
+
+def drop_autoloading_comments(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Remove sphinx-comments' script, which loads utterances on every page view."""
+    context["script_files"] = [
+        js
+        for js in context.get("script_files", [])
+        if getattr(js, "attributes", {}).get("kind") != "utterances"
+    ]
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
-    """Register ``sosai_footer_exclude`` and the footer transform."""
+    """Register ``sosai_footer_exclude``, the footer transform and the comments loader."""
     app.setup_extension("sosai.contributors")
     app.setup_extension("sosai.charts")  # for sosai_charts_dir / sosai_data_dir
     app.add_config_value("sosai_footer_exclude", [], "env", types=frozenset({list}))
     app.add_transform(AppendFooter)
+    app.connect("builder-inited", comments_on_request)
+    app.connect("html-page-context", drop_autoloading_comments)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

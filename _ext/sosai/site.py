@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from docutils import nodes
 
-from sosai import __version__
+from sosai import WEB_BUILDERS, __version__
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -92,7 +92,7 @@ def reading_order(app: Sphinx) -> list[str]:
 
 def write_llms_txt(app: Sphinx, exception: Exception | None) -> None:
     """Write ``llms.txt``: the chapters' plain-text sources and the data files."""
-    if exception is not None or app.builder.format != "html" or not app.config.html_baseurl:
+    if exception is not None or app.builder.name not in WEB_BUILDERS or not app.config.html_baseurl:
         return
     base = app.config.html_baseurl.rstrip("/") + "/"
     suffix = app.config.html_sourcelink_suffix

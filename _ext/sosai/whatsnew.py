@@ -30,7 +30,7 @@ from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 
-from sosai import __version__, contributors
+from sosai import WEB_BUILDERS, __version__, contributors
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -223,7 +223,7 @@ def resolve_feed_link(app: Sphinx, doctree: nodes.document, docname: str) -> Non
     for line in list(doctree.findall(nodes.paragraph)):
         if FEED_CLASS not in line["classes"]:
             continue
-        if app.builder.format != "html":
+        if app.builder.name not in WEB_BUILDERS:
             line.parent.remove(line)
             continue
         for ref in line.findall(nodes.reference):
@@ -234,7 +234,7 @@ def resolve_feed_link(app: Sphinx, doctree: nodes.document, docname: str) -> Non
 def write_feed(app: Sphinx, exception: Exception | None) -> None:
     """Write the Atom feed next to the HTML pages."""
     store = _store(app.env)
-    if exception is not None or app.builder.format != "html" or not store:
+    if exception is not None or app.builder.name not in WEB_BUILDERS or not store:
         return
     page, entries = sorted(store.items())[0]
     target = Path(app.outdir) / app.config.sosai_whatsnew_feed
