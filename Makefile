@@ -16,10 +16,13 @@ STRICT := --warningiserror --nitpick --keep-going
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt tests/browser/package-lock.json
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@# axe-core for the accessibility tests; without npm those tests are skipped.
+	if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/browser --silent --no-audit --no-fund; \
+	else echo "npm not found: accessibility tests will be skipped"; fi
 	touch $@
 
 install: $(STAMP)  ## Create .venv with everything the book needs to build, test and lint

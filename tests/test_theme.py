@@ -2,7 +2,8 @@
 
 - ``_static/icons.css`` is what ``tools/icons.py`` generates from the theme's icons;
 - ``_templates/static/webpack-macros.html`` is the theme's file minus Font Awesome;
-- ``_templates/layout.html`` keeps the theme's ``extrahead`` minus the search scripts.
+- ``_templates/layout.html`` keeps the theme's ``extrahead`` minus the search scripts;
+- ``_templates/search-button-field.html`` is the theme's minus its ``aria-label``.
 """
 
 from __future__ import annotations
@@ -77,3 +78,16 @@ def test_only_the_search_page_loads_the_search_index(built_book):
     for page in built_book.pages():
         html = (built_book.outdir / page).read_text(encoding="utf-8")
         assert ("searchindex.js" in html) == (page.parts[0] == "search"), page
+
+
+def test_search_button_override_is_the_theme_component_minus_aria_label():
+    theirs = (THEME / "components" / "search-button-field.html").read_text(encoding="utf-8")
+    ours = (BOOK / "_templates" / "search-button-field.html").read_text(encoding="utf-8")
+    ours = ours[ours.index("-#}") + 4 :]  # after our explanatory comment
+    assert ours == theirs.replace(""" aria-label="{{ _('Search') }}\"""", "")
+
+
+def test_search_buttons_are_labelled_by_their_text(built_book):
+    button = built_book.html("models/index.html").select_one("button.search-button__button")
+    assert not button.has_attr("aria-label")
+    assert "Search" in button.get_text()

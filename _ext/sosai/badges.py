@@ -16,8 +16,9 @@ Renders, in one paragraph:
 
 Both git figures are computed at build time from the local history (no network);
 without git they are left out. Each badge is a ``reference`` holding two ``inline``
-spans with sphinx-design's ``sd-badge`` classes, so it degrades to plain link text
-in builders other than HTML.
+spans (classes ``sosai-badge-label`` and ``sosai-badge-value``, styled in the book's
+CSS with colours that pass WCAG AA contrast), so it degrades to plain link text in
+builders other than HTML.
 """
 
 from __future__ import annotations
@@ -38,11 +39,11 @@ GITHUB = "https://github.com/"
 ACTIVITY_DAYS = 30
 
 
-def badge(label: str, value: str, url: str, colour: str = "primary") -> nodes.reference:
-    """One linked badge: a grey label and a coloured value."""
+def badge(label: str, value: str, url: str, tone: str = "blue") -> nodes.reference:
+    """One linked badge: a grey label and a coloured value (tone: blue, green, dark)."""
     ref = nodes.reference("", "", refuri=url, classes=["sosai-badge"])
-    ref += nodes.inline("", label, classes=["sd-badge", "sd-bg-secondary", "sd-text-white"])
-    ref += nodes.inline("", value, classes=["sd-badge", f"sd-bg-{colour}", "sd-text-white"])
+    ref += nodes.inline("", label, classes=["sosai-badge-label"])
+    ref += nodes.inline("", value, classes=["sosai-badge-value", f"sosai-badge-{tone}"])
     return ref
 
 
@@ -76,13 +77,13 @@ class BadgesDirective(SphinxDirective):
             # The figures change with every commit: re-read this page on every build.
             self.env.note_reread()
             last, recent = figures
-            badges.append(badge("last updated", last, f"{repo_url}/commits", "success"))
+            badges.append(badge("last updated", last, f"{repo_url}/commits", "green"))
             badges.append(
                 badge(
                     f"commits ({ACTIVITY_DAYS} days)",
                     recent,
                     f"{repo_url}/graphs/commit-activity",
-                    "info",
+                    "blue",
                 )
             )
         if repo_url:

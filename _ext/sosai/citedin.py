@@ -5,6 +5,11 @@ linking to the first citation of the source in each chapter, so a reader can aud
 a source from the references page. Built from sphinxcontrib-bibtex's record of
 citations once all pages are read (``doctree-resolved``), as plain paragraphs and
 references, so every builder renders it.
+
+In HTML the entries are written as plain ``div`` elements. Docutils gives the list
+``role="list"`` and each entry the DPUB role ``doc-biblioentry``, which is deprecated
+as a list item, so axe-core reports the list as having children it may not contain
+(a serious violation); without the roles the list is read as ordinary text.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from sosai import __version__
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.util.typing import ExtensionMetadata
+    from sphinx.writers.html5 import HTML5Translator
 
 
 def citing_pages(app: Sphinx) -> dict[str, list[tuple[str, str]]]:
@@ -59,7 +65,9 @@ def add_cited_in(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if not keys:
         return
     places = citing_pages(app)
-    for citation in doctree.findall(nodes.citation):
+    # A bibliography is a citation list, or a bullet or numbered list (``:list:``).
+    entries = doctree.findall(lambda n: isinstance(n, (nodes.citation, nodes.list_item)))
+    for citation in list(entries):
         key = next((keys[i] for i in citation["ids"] if i in keys), None)
         if key is None or not places.get(key):
             continue
@@ -75,8 +83,23 @@ def add_cited_in(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         citation.append(line)
 
 
+def visit_citation_html(self: HTML5Translator, node: nodes.citation) -> None:
+    """Open a citation (and the list, before the first) without ARIA roles."""
+    if not isinstance(node.previous_sibling(), nodes.citation):
+        self.body.append(self.starttag(nodes.container(), "div", classes=["citation-list"]))
+    self.body.append(self.starttag(node, "div", classes=["citation"]))
+
+
+def depart_citation_html(self: HTML5Translator, node: nodes.citation) -> None:
+    """Close a citation (and the list, after the last)."""
+    self.body.append("</div>\n")
+    if not isinstance(node.next_node(descend=False, siblings=True), nodes.citation):
+        self.body.append("</div>\n")
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
-    """Connect :func:`add_cited_in` to ``doctree-resolved``."""
+    """Connect :func:`add_cited_in`; write citations without ARIA roles in HTML."""
     app.setup_extension("sphinxcontrib.bibtex")
+    app.add_node(nodes.citation, override=True, html=(visit_citation_html, depart_citation_html))
     app.connect("doctree-resolved", add_cited_in)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

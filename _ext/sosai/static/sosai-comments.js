@@ -23,7 +23,7 @@
     document.querySelectorAll("div.sosai-comments").forEach(function (container) {
       var button = document.createElement("button");
       button.type = "button";
-      button.className = "btn btn-sm btn-outline-secondary sosai-comments-button";
+      button.className = "sosai-comments-button";
       button.textContent = "Show comments (loads GitHub discussion via utteranc.es)";
       button.addEventListener("click", function () { load(container, settings, button); });
       container.appendChild(button);

@@ -1,0 +1,290 @@
+"""The built book in a real browser: headless Chromium (Debian's) driven by Playwright.
+
+The site is served from 127.0.0.1 under its published path; every request to any
+other host is refused, so these tests also prove the book works without third
+parties. axe-core (from npm, ``tests/browser``) checks accessibility in light and
+dark mode. Without Chromium these tests skip, unless ``SOSAI_REQUIRE_BROWSER`` is
+set (as ``.ci/run`` does), in which case they fail.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import TESTS, chromium
+
+AXE = TESTS / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+NARROW = {"width": 375, "height": 800}
+WIDE = {"width": 1280, "height": 900}
+# (query, the chapter that must come first in the results)
+SEARCHES = [("Mixtral", "models")]
+
+
+@pytest.fixture(scope="session")
+def site(built_book):
+    """The site served on 127.0.0.1 under its published path; yields its base URL."""
+    prefix = urlsplit(built_book.build.env.config.html_baseurl).path  # "/…/"
+    root = str(built_book.outdir)
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def translate_path(self, path: str) -> str:
+            path = "/" + path.removeprefix(prefix) if path.startswith(prefix) else "/__missing__"
+            return super().translate_path(path)
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+            if code == 404:  # as GitHub Pages does: the site's 404 page, status 404
+                body = (Path(root) / "404.html").read_bytes()
+                self.send_response(404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            super().send_error(code, message, explain)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=root)
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}{prefix}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser(built_book):
+    """Headless Chromium, or a skip (a failure under SOSAI_REQUIRE_BROWSER).
+
+    Depends on ``built_book`` so the book (and its PDF, printed with its own
+    Playwright session) is built before this session starts.
+    """
+    path = chromium()
+    if path is None:
+        pytest.skip("no Chromium on this machine (.ci/run installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - optional dependency
+
+    from tools.downloads import CHROMIUM_ARGS  # noqa: PLC0415
+
+    with sync_playwright() as pw:
+        chrome = pw.chromium.launch(executable_path=str(path), args=CHROMIUM_ARGS)
+        yield chrome
+        chrome.close()
+
+
+class Tab:
+    """A page in a fresh browser context, with third parties blocked and errors logged."""
+
+    def __init__(self, browser, site: str, *, viewport=WIDE, dark: bool = False) -> None:
+        """Open a context on ``site`` in light or dark mode."""
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(site))
+        self.site = site
+        self.errors: list[str] = []
+        self.third_party: list[str] = []
+        self.context = browser.new_context(
+            viewport=viewport, color_scheme="dark" if dark else "light"
+        )
+        if dark:  # the theme's own switch stores the choice here
+            self.context.add_init_script(
+                "localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');"
+            )
+
+        def route(route):
+            if route.request.url.startswith(origin):
+                route.continue_()
+            else:
+                self.third_party.append(route.request.url)
+                route.abort()
+
+        self.context.route("**/*", route)
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda error: self.errors.append(f"exception: {error}"))
+        self.page.on(
+            "console",
+            lambda msg: self.errors.append(f"console: {msg.text}") if msg.type == "error" else None,
+        )
+
+    def open(self, path: str) -> None:
+        """Load a page of the site and wait until the network is quiet."""
+        self.page.goto(self.site + path, wait_until="networkidle")
+
+    def close(self) -> None:
+        """Close the context."""
+        self.context.close()
+
+
+@pytest.fixture
+def tab(browser, site):
+    opened = Tab(browser, site)
+    yield opened
+    opened.close()
+
+
+def page_paths(built_book) -> list[str]:
+    """Every page's path below the site root (``models/``, ``404.html``)."""
+    paths = []
+    for page in built_book.pages():
+        text = page.as_posix()
+        paths.append(text.removesuffix("index.html") if text.endswith("index.html") else text)
+    return paths
+
+
+def test_no_javascript_error_or_console_error_on_any_page(browser, site, built_book):
+    problems = {}
+    tab = Tab(browser, site)
+    for path in page_paths(built_book):
+        tab.errors.clear()
+        tab.open(path)
+        expected_404 = path in {"404/", "404.html"}
+        errors = [e for e in tab.errors if not (expected_404 and "404" in e)]
+        if errors:
+            problems[path] = errors
+    tab.close()
+    assert problems == {}
+
+
+GENERATED = {"search/", "genindex/"}  # Sphinx's own pages, not the book's content
+
+
+def test_pages_render_fully_with_third_parties_blocked(browser, site, built_book):
+    tab = Tab(browser, site)
+    for path in page_paths(built_book):
+        tab.open(path)
+        if path not in GENERATED:
+            assert tab.page.locator("article h1").count() == 1, path
+        broken = tab.page.evaluate(
+            "[...document.querySelectorAll('article img')]"
+            ".filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+        )
+        assert broken == [], path
+    assert tab.third_party == []  # nothing even tried to reach another host
+    tab.close()
+
+
+@pytest.mark.parametrize(("query", "chapter"), SEARCHES)
+def test_search_lists_the_right_chapter_first(tab, query, chapter):
+    tab.open(f"search/?q={query}")
+    first = tab.page.locator("#search-results ul.search li a").first
+    first.wait_for(timeout=10_000)
+    assert urlsplit(first.get_attribute("href")).path.rstrip("/").endswith(chapter)
+
+
+def test_glossary_links_show_their_definition_and_land_on_it(tab):
+    tab.open("models/")
+    link = tab.page.locator("article a.sosai-term").first
+    term_id = link.get_attribute("href").split("#", 1)[1]
+    link.focus()
+    card = tab.page.locator("#sosai-hovercard")
+    assert card.is_visible()
+    assert link.get_attribute("aria-describedby") == "sosai-hovercard"
+    assert card.inner_text().lower().startswith(term_id.removeprefix("term-").replace("-", " "))
+    tab.page.keyboard.press("Escape")
+    assert card.is_hidden()
+    link.hover()
+    assert card.is_visible()
+    link.click()
+    tab.page.wait_for_load_state("networkidle")
+    assert tab.page.url.endswith(f"#{term_id}")
+    target = tab.page.locator(f"[id='{term_id}']")
+    assert target.is_visible()
+    assert target.evaluate("e => e.getBoundingClientRect().top >= 0")
+
+
+def test_citations_show_their_reference_on_focus(tab):
+    tab.open("models/")
+    link = tab.page.locator("article .bibtex-citation a").first
+    link.focus()
+    card = tab.page.locator("#sosai-hovercard")
+    assert card.is_visible()
+    assert len(card.inner_text()) > 20
+
+
+def chart_corner_and_ink(tab) -> tuple[float, float]:
+    """Brightness (0-255) of a chart's top-left corner and of its darkest pixels."""
+    from io import BytesIO  # noqa: PLC0415
+
+    from PIL import Image  # noqa: PLC0415 - matplotlib brings Pillow
+
+    image = tab.page.locator("article figure img").first
+    image.scroll_into_view_if_needed()
+    shot = Image.open(BytesIO(image.screenshot())).convert("L")
+    corner = [shot.getpixel((x, y)) for x in range(2, 12) for y in range(2, 12)]
+    return sum(corner) / len(corner), shot.getextrema()[0]
+
+
+def test_theme_switch_and_charts_legible_in_both_modes(browser, site):
+    tab = Tab(browser, site)
+    tab.open("models/")
+    html = tab.page.locator("html")
+    assert html.get_attribute("data-theme") == "light"
+    background, ink = chart_corner_and_ink(tab)
+    assert background > 240  # white chart background
+    assert ink < 100  # with dark text and lines on it
+    for _ in range(3):  # the switch cycles auto -> light -> dark (or similar)
+        tab.page.locator("button.theme-switch-button").first.click()
+        if html.get_attribute("data-theme") == "dark":
+            break
+    assert html.get_attribute("data-theme") == "dark"
+    background, ink = chart_corner_and_ink(tab)
+    assert background > 200  # still a light card in dark mode: the text stays readable
+    assert ink < 100
+    tab.close()
+
+
+def test_no_page_scrolls_sideways_on_a_phone(browser, site, built_book):
+    tab = Tab(browser, site, viewport=NARROW)
+    too_wide, unscrollable = [], []
+    for path in page_paths(built_book):
+        tab.open(path)
+        if tab.page.evaluate("document.documentElement.scrollWidth") > NARROW["width"] + 1:
+            too_wide.append(path)
+        if path in GENERATED:  # the general index lays out its own columns
+            continue
+        unscrollable += [
+            f"{path}: table {i}"
+            for i, ok in enumerate(
+                tab.page.evaluate(
+                    """[...document.querySelectorAll('article table')].map(t => {
+                        for (let e = t.parentElement; e; e = e.parentElement) {
+                          const o = getComputedStyle(e).overflowX;
+                          if (o === 'auto' || o === 'scroll') return true;
+                        }
+                        return false;
+                      })"""
+                )
+            )
+            if not ok
+        ]
+    tab.close()
+    assert too_wide == []
+    assert unscrollable == []
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_no_serious_accessibility_violations(browser, site, built_book, mode):
+    if not AXE.is_file():
+        if os.environ.get("SOSAI_REQUIRE_BROWSER"):
+            pytest.fail("axe-core is missing: run `make install` (needs npm)")
+        pytest.skip("axe-core is not installed (make install, with npm)")
+    tab = Tab(browser, site, dark=mode == "dark")
+    found = {}
+    for path in page_paths(built_book):
+        tab.open(path)
+        tab.page.add_script_tag(path=str(AXE))
+        violations = tab.page.evaluate(
+            """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+                 .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3)
+                   .map(n => n.target.join(' ')).join(', ')}`)"""
+        )
+        if violations:
+            found[path] = violations
+    tab.close()
+    assert found == {}
