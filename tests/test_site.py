@@ -110,8 +110,9 @@ def test_pages_load_only_the_assets_they_use(built_book):
     assert [p for p in chapters if "pygments.css" in html[p]] == [
         p for p in chapters if "highlight-" in html[p]
     ]
-    assert "sphinx-design.min.css" in html["index.html"]  # the badges use it
-    assert "sphinx-design.min.css" not in html["models/index.html"]
+    assert [p for p in chapters if "sphinx-design.min.css" in html[p]] == [
+        p for p in chapters if re.search(r'class="[^"]*\bsd-', html[p])
+    ]
 
 
 def test_every_data_file_is_published_as_csv_and_json(built_book):
