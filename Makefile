@@ -61,7 +61,8 @@ lint: $(STAMP)  ## Lint code, prose, data and workflows (all offline)
 linkcheck: $(STAMP)  ## Check external links (needs the internet; CI runs it weekly)
 	-$(BIN)/jupyter-book build --builder linkcheck .
 
-bench: $(STAMP)  ## Print build times and per-page transfer sizes
+bench: $(STAMP)  ## Print build times, per-page transfer sizes and Lighthouse scores
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tools/lighthouse --silent --no-audit --no-fund; fi
 	$(BIN)/python tools/bench.py
 
 clean:  ## Remove the build output (keeps .venv)

@@ -8,22 +8,27 @@ are computed as in CI) and prints:
 - clean full build seconds (``jupyter-book build --builder dirhtml --all .``);
 - no-change rebuild seconds (the same command without ``--all``);
 - one-chapter incremental rebuild seconds (after appending a paragraph to a chapter);
-- per page, the first-visit transfer: HTML + CSS + JS + fonts, each gzip-compressed
-  (level 6, as web servers commonly do), and the number of requests; median and
-  maximum over pages. With Chromium and Playwright installed (``/usr/bin/chromium``),
-  each page is loaded in a fresh headless browser from a local server and what the
-  browser actually requests is counted (third-party requests are refused and
-  listed). Without them, the figure is estimated from the page's ``<link>`` and
-  ``<script>`` tags plus every font its stylesheets reference (an overestimate).
+- per page, the first-visit transfer: HTML + CSS + JS + fonts, gzip-compressed as a
+  static host serves them, and the number of requests, both without content images;
+  median and maximum over pages. With Chromium and Playwright installed
+  (``/usr/bin/chromium``), each page is loaded in a fresh headless browser from a
+  local gzip server (``tools/gzip_server.py``) and what the browser actually fetches
+  is counted (third-party requests are refused and listed). Without them, the figure
+  is estimated from the page's tags plus every font its stylesheets reference;
+- Lighthouse (mobile) scores per page, median and worst, when ``tools/lighthouse``
+  is installed (``make bench`` does it with npm).
 
-Budgets (issue "The book's engine"): clean build < 20 s, one-chapter rebuild < 3 s,
-median page < 300 KB gzipped. Figures are printed, never asserted in tests.
+Budgets: clean build < 20 s, one-chapter rebuild < 3 s, every page < 300 KB gzipped
+and <= 20 requests, Lighthouse performance >= 95, accessibility, best practices and
+SEO 100. Figures are printed, never asserted in tests.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import json
+import os
 import re
 import shutil
 import statistics
@@ -36,11 +41,16 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tools import gzip_server
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-SKIP = shutil.ignore_patterns(".venv", "_build", "__pycache__", ".pytest_cache", ".ruff_cache")
+SKIP = shutil.ignore_patterns(
+    ".venv", "_build", "__pycache__", ".pytest_cache", ".ruff_cache", "node_modules"
+)
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
-BUDGETS = {"clean": 20.0, "chapter": 3.0, "median_kb": 300.0}
+BUDGETS = {"clean": 20.0, "chapter": 3.0, "page_kb": 300.0, "requests": 20}
 
 
 def timed_build(book: Path, *, clean: bool) -> float:
@@ -95,56 +105,78 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
-def browser_weights(site: Path, pages: list[Path]) -> dict[Path, tuple[int, int, list[str]]] | None:
-    """(gzipped bytes, requests, third-party URLs) per page, measured in Chromium."""
+def browser_weights(
+    site: Path, pages: list[Path], prefix: str
+) -> dict[Path, tuple[int, int, list[str]]] | None:
+    """(gzipped bytes, requests, third-party URLs) per page, measured in Chromium.
+
+    The site is served with gzip, as a static host does; content images (``_images/``)
+    are left out of bytes and requests, as the budget says.
+    """
     try:
         from playwright.sync_api import sync_playwright  # noqa: PLC0415 - optional
     except ImportError:
         return None
     if not CHROMIUM.exists():
         return None
-    import functools  # noqa: PLC0415
-    import http.server  # noqa: PLC0415
-    import threading  # noqa: PLC0415
-
-    class QuietHandler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    origin = f"http://127.0.0.1:{server.server_port}"
-    cache: dict[Path, int] = {}
     results = {}
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            for page in pages:
-                context = browser.new_context()
-                context.route(
-                    "**/*",
-                    lambda route: (
-                        route.continue_() if route.request.url.startswith(origin) else route.abort()
-                    ),
-                )
-                tab = context.new_page()
-                urls: list[str] = []
-                tab.on("request", lambda request, urls=urls: urls.append(request.url))
-                url_path = page.relative_to(site).as_posix().removesuffix("index.html")
-                tab.goto(f"{origin}/{url_path}", wait_until="networkidle")
-                local = {site / urlsplit(u).path.lstrip("/") for u in urls if u.startswith(origin)}
-                local = {p / "index.html" if p.is_dir() else p for p in local}
-                for path in local:
-                    if path.is_file() and path not in cache:
-                        cache[path] = gzip_size(path)
-                total = sum(cache.get(p, 0) for p in local)
-                results[page] = (total, len(urls), [u for u in urls if not u.startswith(origin)])
-                context.close()
-            browser.close()
-    finally:
-        server.shutdown()
+    with gzip_server.serve(site, prefix) as base, sync_playwright() as pw:
+        origin = base[: base.index("/", len("http://"))]
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        for page in pages:
+            context = browser.new_context()
+            context.route(
+                "**/*",
+                lambda route: (
+                    route.continue_() if route.request.url.startswith(origin) else route.abort()
+                ),
+            )
+            tab = context.new_page()
+            responses: list = []
+            tab.on("response", lambda r, responses=responses: responses.append(r))
+            third: list[str] = []
+            tab.on(
+                "request",
+                lambda r, third=third: (
+                    third.append(r.url) if not r.url.startswith(origin) else None
+                ),
+            )
+            tab.goto(base + page_url(site, page), wait_until="networkidle")
+            counted = [r for r in responses if "/_images/" not in r.url]
+            size = sum(int(r.headers.get("content-length", 0)) for r in counted)
+            results[page] = (size, len(counted) + len(third), third)
+            context.close()
+        browser.close()
     return results
+
+
+def page_url(site: Path, page: Path) -> str:
+    """A page's URL path below the site root (``models/`` for ``models/index.html``)."""
+    return page.relative_to(site).as_posix().removesuffix("index.html")
+
+
+def lighthouse(site: Path, pages: list[Path], prefix: str) -> dict[Path, dict[str, float]] | None:
+    """Lighthouse (mobile) category scores per page, or None if not installed."""
+    binary = ROOT / "tools" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
+    if not binary.exists() or not CHROMIUM.exists():
+        return None
+    scores = {}
+    flags = " ".join(CHROMIUM_ARGS)
+    with gzip_server.serve(site, prefix) as base, tempfile.TemporaryDirectory() as tmp:
+        for page in pages:
+            report = Path(tmp) / "report.json"
+            subprocess.run(
+                [str(binary), base + page_url(site, page), "--quiet", f"--chrome-flags={flags}",
+                 "--form-factor=mobile", "--output=json", f"--output-path={report}",
+                 "--only-categories=performance,accessibility,best-practices,seo"],
+                env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            categories = json.loads(report.read_text(encoding="utf-8"))["categories"]
+            scores[page] = {k: round(100 * (v["score"] or 0)) for k, v in categories.items()}
+    return scores
 
 
 def words(book: Path) -> int:
@@ -160,6 +192,7 @@ def main() -> int:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
+    parser.add_argument("--no-lighthouse", action="store_true", help="skip Lighthouse (faster)")
     args = parser.parse_args()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="sosai-bench-"))
     book = workdir / "book"
@@ -177,7 +210,8 @@ def main() -> int:
     site = book / "_build" / "dirhtml"
     pages = sorted(p for p in site.rglob("*.html") if p.parent.name not in {"genindex", "search"})
     cache: dict[Path, int] = {}
-    weights = browser_weights(site, pages)
+    prefix = "/"
+    weights = browser_weights(site, pages, prefix)
     method = "measured in Chromium"
     if weights is None:
         weights = {p: page_weight(site, p, cache) for p in pages}
@@ -197,17 +231,24 @@ def main() -> int:
     print(
         f"first-visit weight, gzip: median {statistics.median(sizes):.0f} KB, "
         f"max {max(sizes):.0f} KB ({heaviest.relative_to(site)})   "
-        f"(budget median {BUDGETS['median_kb']:.0f} KB; {method})"
+        f"(budget {BUDGETS['page_kb']:.0f} KB; {method})"
     )
-    print(f"requests per page:       median {statistics.median(requests):.0f}, max {max(requests)}")
+    print(
+        f"requests per page:       median {statistics.median(requests):.0f}, "
+        f"max {max(requests)}   (budget {BUDGETS['requests']})"
+    )
     print(f"third-party requests:    {', '.join(third_party) or 'none'}")
-    assets = {p: gzip_size(p) for p in site.joinpath("_static").rglob("*") if p.is_file()}
-    largest = sorted(((s, p) for p, s in assets.items() if p in cache), reverse=True)[:5]
-    if largest:
-        print(
-            "largest assets (gzip):   "
-            + ", ".join(f"{p.name} {s / 1024:.0f} KB" for s, p in largest)
-        )
+    scores = None if args.no_lighthouse else lighthouse(site, pages, prefix)
+    if scores:
+        for category in ("performance", "accessibility", "best-practices", "seo"):
+            values = [s[category] for s in scores.values()]
+            worst = min(scores, key=lambda p: scores[p][category])
+            print(
+                f"lighthouse {category + ':':15} median {statistics.median(values):.0f}, "
+                f"worst {min(values)} ({worst.relative_to(site)})"
+            )
+    else:
+        print("lighthouse:              not run (make bench installs it; needs npm and Chromium)")
     if not args.keep:
         shutil.rmtree(workdir)
     return 0

@@ -1,12 +1,15 @@
 """Derive the site's URL settings from ``html_baseurl``, so the URL is written once.
 
 ``html.baseurl`` in ``_config.yml`` (Sphinx's ``html_baseurl``) is the published
-address of the book. From it this module fills, unless set explicitly:
-
-- ``ogp_site_url`` (sphinxext-opengraph), so ``og:url`` is absolute;
-- ``notfound_urls_prefix`` (sphinx-notfound-page), the path the 404 page uses for
-  its CSS and links, so it works when served for a missing URL at any depth;
-- ``sitemap`` URLs come from ``html_baseurl`` already (sphinx-sitemap).
+address of the book. From it this module writes, in every page's head, the description and OpenGraph
+tags that link previews and search engines read (``description``, ``og:title``,
+``og:type``, ``og:url``, ``og:site_name``, ``og:description``); the description is
+the page's first sentence outside admonitions and tables. (sphinxext-opengraph did
+this before, but it imports matplotlib on start-up for social cards the book does not
+use, which cost most of a second on every build.) It also fills
+``notfound_urls_prefix`` (sphinx-notfound-page), the path the 404 page uses for its
+CSS and links, so the page works when served for a missing URL at any depth. The
+sitemap's URLs come from ``html_baseurl`` already (sphinx-sitemap).
 
 The dirhtml builder writes the 404 page as ``404/index.html``; GitHub Pages serves
 ``/404.html`` for a missing URL, so a copy is written there too (its links are
@@ -21,8 +24,9 @@ from __future__ import annotations
 
 import re
 import shutil
+from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from docutils import nodes
@@ -40,9 +44,6 @@ def derive_urls(app: Sphinx, config: Config) -> None:
     base = config.html_baseurl
     if not base:
         return
-    base = base if base.endswith("/") else base + "/"
-    if "ogp_site_url" in config and not config.ogp_site_url:
-        config.ogp_site_url = base
     if "notfound_urls_prefix" in config:
         config.notfound_urls_prefix = urlsplit(base).path or "/"
 
@@ -111,10 +112,42 @@ def write_llms_txt(app: Sphinx, exception: Exception | None) -> None:
     (Path(app.outdir) / "llms.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def add_meta_tags(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Add the description and OpenGraph tags of a page to its head."""
+    base = app.config.html_baseurl
+    if doctree is None or not base or app.builder.name not in WEB_BUILDERS:
+        return
+    base = base if base.endswith("/") else base + "/"
+    description = summary_of(doctree)
+    title = context.get("title") or app.config.project
+    tags = {
+        ("property", "og:title"): striptags(title),
+        ("property", "og:type"): "website",
+        ("property", "og:url"): base + app.builder.get_target_uri(pagename),
+        ("property", "og:site_name"): app.config.project,
+    }
+    if description:
+        tags[("name", "description")] = description
+        tags[("property", "og:description")] = description
+    # Sphinx passes head tags to the template as HTML text; there is no node for them.
+    context["metatags"] = context.get("metatags", "") + "".join(
+        f'\n<meta {kind}="{escape(name)}" content="{escape(value)}" />'
+        for (kind, name), value in tags.items()
+    )
+
+
+def striptags(text: str) -> str:
+    """Text without HTML tags (page titles may contain markup)."""
+    return re.sub(r"<[^>]+>", "", text)
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Connect :func:`derive_urls`, :func:`copy_404_page` and :func:`write_llms_txt`."""
     # After the extensions whose settings it fills have registered them.
     app.connect("config-inited", derive_urls, priority=900)
+    app.connect("html-page-context", add_meta_tags)
     app.connect("build-finished", copy_404_page)
     # After sosai.data has exported the data files (default priority 500).
     app.connect("build-finished", write_llms_txt, priority=600)
