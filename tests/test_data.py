@@ -116,3 +116,13 @@ def test_book_schemas_describe_tables_with_dates_and_sources(path):
         if "title" not in prop and "$ref" not in prop and name != "id"
     ]
     assert untitled == [], "every column needs a title (its header)"
+
+
+def test_model_licence_families_exist():
+    """``licence_family`` in models.yml names a row of model-licences.yml."""
+    models, licences = BOOK / "_data" / "models.yml", BOOK / "_data" / "model-licences.yml"
+    if not licences.exists():
+        pytest.skip("the licences table is not written yet")
+    families = {row["id"] for row in data.load(licences).rows}
+    used = {row.get("licence_family") for row in data.load(models).rows} - {None}
+    assert used - families == set()
