@@ -6,7 +6,7 @@ var Scorer = {
   score: (result) => {
     const [docname, , , , score] = result;
     const gathering = ["glossary", "references", "whats-new", "genindex"];
-    return gathering.includes(docname) ? score - 10 : score;
+    return gathering.includes(docname) ? score - 40 : score;
   },
   objNameMatch: 11,
   objPartialMatch: 6,

@@ -24,7 +24,11 @@ AXE = TESTS / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 NARROW = {"width": 375, "height": 800}
 WIDE = {"width": 1280, "height": 900}
 # (query, the chapter that must come first in the results)
-SEARCHES = [("Mixtral", "models")]
+SEARCHES = [
+    ("LoRA", "fine-tuning"),
+    ("abliteration", "unaligned-models"),
+    ("PagedAttention", "mlops-engines"),
+]
 
 
 @pytest.fixture(scope="session")
@@ -119,6 +123,14 @@ class Tab:
         """Close the context."""
         self.context.close()
 
+    def __enter__(self) -> Tab:
+        """Use as ``with Tab(...) as tab:`` so a failing test still closes it."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Close the context."""
+        self.close()
+
 
 @pytest.fixture
 def tab(browser, site):
@@ -138,15 +150,14 @@ def page_paths(built_book) -> list[str]:
 
 def test_no_javascript_error_or_console_error_on_any_page(browser, site, built_book):
     problems = {}
-    tab = Tab(browser, site)
-    for path in page_paths(built_book):
-        tab.errors.clear()
-        tab.open(path)
-        expected_404 = path in {"404/", "404.html"}
-        errors = [e for e in tab.errors if not (expected_404 and "404" in e)]
-        if errors:
-            problems[path] = errors
-    tab.close()
+    with Tab(browser, site) as tab:
+        for path in page_paths(built_book):
+            tab.errors.clear()
+            tab.open(path)
+            expected_404 = path in {"404/", "404.html"}
+            errors = [e for e in tab.errors if not (expected_404 and "404" in e)]
+            if errors:
+                problems[path] = errors
     assert problems == {}
 
 
@@ -154,18 +165,17 @@ GENERATED = {"search/", "genindex/"}  # Sphinx's own pages, not the book's conte
 
 
 def test_pages_render_fully_with_third_parties_blocked(browser, site, built_book):
-    tab = Tab(browser, site)
-    for path in page_paths(built_book):
-        tab.open(path)
-        if path not in GENERATED:
-            assert tab.page.locator("article h1").count() == 1, path
-        broken = tab.page.evaluate(
-            "[...document.querySelectorAll('article img')]"
-            ".filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
-        )
-        assert broken == [], path
-    assert tab.third_party == []  # nothing even tried to reach another host
-    tab.close()
+    with Tab(browser, site) as tab:
+        for path in page_paths(built_book):
+            tab.open(path)
+            if path not in GENERATED:
+                assert tab.page.locator("article h1").count() == 1, path
+            broken = tab.page.evaluate(
+                "[...document.querySelectorAll('article img')]"
+                ".filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+            )
+            assert broken == [], path
+        assert tab.third_party == []  # nothing even tried to reach another host
 
 
 @pytest.mark.parametrize(("query", "chapter"), SEARCHES)
@@ -220,49 +230,47 @@ def chart_corner_and_ink(tab) -> tuple[float, float]:
 
 
 def test_theme_switch_and_charts_legible_in_both_modes(browser, site):
-    tab = Tab(browser, site)
-    tab.open("models/")
-    html = tab.page.locator("html")
-    assert html.get_attribute("data-theme") == "light"
-    background, ink = chart_corner_and_ink(tab)
-    assert background > 240  # white chart background
-    assert ink < 100  # with dark text and lines on it
-    for _ in range(3):  # the switch cycles auto -> light -> dark (or similar)
-        tab.page.locator("button.theme-switch-button").first.click()
-        if html.get_attribute("data-theme") == "dark":
-            break
-    assert html.get_attribute("data-theme") == "dark"
-    background, ink = chart_corner_and_ink(tab)
-    assert background > 200  # still a light card in dark mode: the text stays readable
-    assert ink < 100
-    tab.close()
+    with Tab(browser, site) as tab:
+        tab.open("models/")
+        html = tab.page.locator("html")
+        assert html.get_attribute("data-theme") == "light"
+        background, ink = chart_corner_and_ink(tab)
+        assert background > 240  # white chart background
+        assert ink < 100  # with dark text and lines on it
+        for _ in range(3):  # the switch cycles auto -> light -> dark (or similar)
+            tab.page.locator("button.theme-switch-button").first.click()
+            if html.get_attribute("data-theme") == "dark":
+                break
+        assert html.get_attribute("data-theme") == "dark"
+        background, ink = chart_corner_and_ink(tab)
+        assert background > 200  # still a light card in dark mode: the text stays readable
+        assert ink < 100
 
 
 def test_no_page_scrolls_sideways_on_a_phone(browser, site, built_book):
-    tab = Tab(browser, site, viewport=NARROW)
-    too_wide, unscrollable = [], []
-    for path in page_paths(built_book):
-        tab.open(path)
-        if tab.page.evaluate("document.documentElement.scrollWidth") > NARROW["width"] + 1:
-            too_wide.append(path)
-        if path in GENERATED:  # the general index lays out its own columns
-            continue
-        unscrollable += [
-            f"{path}: table {i}"
-            for i, ok in enumerate(
-                tab.page.evaluate(
-                    """[...document.querySelectorAll('article table')].map(t => {
-                        for (let e = t.parentElement; e; e = e.parentElement) {
-                          const o = getComputedStyle(e).overflowX;
-                          if (o === 'auto' || o === 'scroll') return true;
-                        }
-                        return false;
-                      })"""
+    with Tab(browser, site, viewport=NARROW) as tab:
+        too_wide, unscrollable = [], []
+        for path in page_paths(built_book):
+            tab.open(path)
+            if tab.page.evaluate("document.documentElement.scrollWidth") > NARROW["width"] + 1:
+                too_wide.append(path)
+            if path in GENERATED:  # the general index lays out its own columns
+                continue
+            unscrollable += [
+                f"{path}: table {i}"
+                for i, ok in enumerate(
+                    tab.page.evaluate(
+                        """[...document.querySelectorAll('article table')].map(t => {
+                            for (let e = t.parentElement; e; e = e.parentElement) {
+                              const o = getComputedStyle(e).overflowX;
+                              if (o === 'auto' || o === 'scroll') return true;
+                            }
+                            return false;
+                          })"""
+                    )
                 )
-            )
-            if not ok
-        ]
-    tab.close()
+                if not ok
+            ]
     assert too_wide == []
     assert unscrollable == []
 
@@ -273,18 +281,17 @@ def test_no_serious_accessibility_violations(browser, site, built_book, mode):
         if os.environ.get("SOSAI_REQUIRE_BROWSER"):
             pytest.fail("axe-core is missing: run `make install` (needs npm)")
         pytest.skip("axe-core is not installed (make install, with npm)")
-    tab = Tab(browser, site, dark=mode == "dark")
-    found = {}
-    for path in page_paths(built_book):
-        tab.open(path)
-        tab.page.add_script_tag(path=str(AXE))
-        violations = tab.page.evaluate(
-            """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-                 .filter(v => v.impact === 'serious' || v.impact === 'critical')
-                 .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3)
-                   .map(n => n.target.join(' ')).join(', ')}`)"""
-        )
-        if violations:
-            found[path] = violations
-    tab.close()
+    with Tab(browser, site, dark=mode == "dark") as tab:
+        found = {}
+        for path in page_paths(built_book):
+            tab.open(path)
+            tab.page.add_script_tag(path=str(AXE))
+            violations = tab.page.evaluate(
+                """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+                     .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3)
+                       .map(n => n.target.join(' ')).join(', ')}`)"""
+            )
+            if violations:
+                found[path] = violations
     assert found == {}
