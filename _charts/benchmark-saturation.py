@@ -64,13 +64,20 @@ def draw(data):
     legend = [
         Line2D([], [], marker="|", linestyle="none", color=EARLY, markersize=9, label="Introduced"),
         Line2D(
-            [], [], marker="o", linestyle="none", markerfacecolor="white",
-            markeredgecolor=EARLY, label="Early score (launch paper or earliest verified)",
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            markerfacecolor="white",
+            markeredgecolor=EARLY,
+            label="Early score (launch paper or earliest verified)",
         ),
-        Line2D([], [], marker="o", linestyle="none", color=ABOVE,
-               label=f"Top score ≥ {THRESHOLD:g}%"),
-        Line2D([], [], marker="o", linestyle="none", color=BELOW,
-               label=f"Top score < {THRESHOLD:g}%"),
+        Line2D(
+            [], [], marker="o", linestyle="none", color=ABOVE, label=f"Top score ≥ {THRESHOLD:g}%"
+        ),
+        Line2D(
+            [], [], marker="o", linestyle="none", color=BELOW, label=f"Top score < {THRESHOLD:g}%"
+        ),
     ]
     ax.legend(handles=legend, fontsize=7.5, loc="lower left", frameon=True, framealpha=0.9)
     return fig

@@ -1,4 +1,4 @@
-"""Feature matrix of desktop apps for local LLMs: licence, platforms and features, from desktop-apps.yml."""
+"""Feature matrix of desktop apps for local LLMs, drawn from desktop-apps.yml."""
 
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle
@@ -53,7 +53,9 @@ def draw(data):
             if state == YES:
                 ax.add_patch(Circle((j, y), 0.28, color=PALETTE[2], zorder=2))
             elif state == NO:
-                ax.add_patch(Circle((j, y), 0.28, fill=False, edgecolor="#555555", linewidth=1.4, zorder=2))
+                ax.add_patch(
+                    Circle((j, y), 0.28, fill=False, edgecolor="#555555", linewidth=1.4, zorder=2)
+                )
             else:
                 ax.text(j, y, "?", ha="center", va="center", fontsize=11, color="#555555", zorder=2)
     ax.set_xlim(-0.6, n_cols - 0.4)
@@ -61,7 +63,11 @@ def draw(data):
     ax.set_aspect("equal")
     ax.set_xticks(range(n_cols))
     ax.set_xticklabels(
-        [label.replace("\n", " ") for label, _ in COLUMNS], fontsize=8.5, rotation=35, ha="left", rotation_mode="anchor"
+        [label.replace("\n", " ") for label, _ in COLUMNS],
+        fontsize=8.5,
+        rotation=35,
+        ha="left",
+        rotation_mode="anchor",
     )
     ax.xaxis.tick_top()
     ax.set_yticks(range(n_rows))
@@ -72,8 +78,24 @@ def draw(data):
     ax.grid(False)
     handles = [
         Line2D([], [], marker="o", linestyle="", markersize=10, color=PALETTE[2], label="yes"),
-        Line2D([], [], marker="o", linestyle="", markersize=10, markerfacecolor="white", markeredgecolor="#555555", label="no"),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markersize=10,
+            markerfacecolor="white",
+            markeredgecolor="#555555",
+            label="no",
+        ),
     ]
-    legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=2, frameon=False, fontsize=8.5)
+    legend = ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.02),
+        ncol=2,
+        frameon=False,
+        fontsize=8.5,
+    )
     legend.set_title("? = not documented in the sources we read", prop={"size": 8.5})
     return fig
