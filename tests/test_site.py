@@ -130,3 +130,12 @@ def test_llms_txt_links_every_chapter_source_in_order(built_book):
     sources = [link.removeprefix(base) for link in links if "/_sources/" in link]
     assert sources == [f"_sources/{name}.md" for name in CHAPTERS]
     assert all((built_book.outdir / s).is_file() for s in sources)
+
+
+def test_index_table_of_contents_lists_every_chapter(built_book):
+    table = built_book.html("index.html").select_one("table#tbl-index-contents")
+    assert table is not None
+    linked = {a["href"].strip("/").removeprefix("./") for a in table.select("tbody a[href]")}
+    assert linked == {d for d in CHAPTERS if d != "index"}
+    for row in table.select("tbody tr"):
+        assert len(row.select("td")[1].get_text(strip=True)) > 20  # a line saying what it answers
