@@ -63,12 +63,15 @@ def site(built_book):
     server.shutdown()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(built_book):
     """Headless Chromium, or a skip (a failure under SOSAI_REQUIRE_BROWSER).
 
     Depends on ``built_book`` so the book (and its PDF, printed with its own
-    Playwright session) is built before this session starts.
+    Playwright session) is built before this session starts. Module-scoped: the
+    Playwright driver must be gone before later tests fork processes (sphinx-sitemap
+    starts a multiprocessing manager per build), or the forks inherit its pipes and
+    closing it at the end of the run never completes.
     """
     path = chromium()
     if path is None:
