@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -164,7 +165,7 @@ def test_every_glossary_term_is_used_in_a_chapter(built_book):
             a["href"].split("#", 1)[1]
             for a in dt.find_next_sibling("dd").select("a[href*='#term-']")
         ]
-        is_synonym = dt.find_next_sibling("dd").get_text(strip=True).startswith("See ")
+        is_synonym = dt.find_next_sibling("dd").get_text().strip().startswith("See ")
         if is_synonym and see and (term_id in used or see[0] in used):
             used.update({term_id, see[0]})
     unused = [dt.get_text(strip=True).rstrip("#") for i, dt in terms.items() if i not in used]
@@ -200,3 +201,11 @@ def test_index_badges_are_links_without_images(built_book):
     assert any(label.startswith("licence CC-BY-4.0") for label in labels)
     assert any("Codespaces" in label for label in labels)
     assert not built_book.html("index.html").select("p.sosai-badges img")
+
+
+def test_glossary_has_at_least_120_terms_in_alphabetical_order(built_book):
+    glossary = built_book.html(page_of("glossary"))
+    terms = [dt.get_text(strip=True).rstrip("#") for dt in glossary.select("dl.glossary dt")]
+    assert len(terms) >= 120
+    keys = [re.sub(r"[^0-9a-z]+", " ", t.casefold()).strip() for t in terms]
+    assert keys == sorted(keys)

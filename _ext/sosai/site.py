@@ -1,12 +1,13 @@
 """Derive the site's URL settings from ``html_baseurl``, so the URL is written once.
 
 ``html.baseurl`` in ``_config.yml`` (Sphinx's ``html_baseurl``) is the published
-address of the book. From it this module writes, in every page's head, the description and OpenGraph
-tags that link previews and search engines read (``description``, ``og:title``,
-``og:type``, ``og:url``, ``og:site_name``, ``og:description``); the description is
-the page's first sentence outside admonitions and tables. (sphinxext-opengraph did
-this before, but it imports matplotlib on start-up for social cards the book does not
-use, which cost most of a second on every build.) It also fills
+address of the book. From it this module writes, in every page's head, the
+description and OpenGraph tags that link previews and search engines read
+(``description``, ``og:title``, ``og:type``, ``og:url``, ``og:site_name``,
+``og:description``); the description is the opening sentences of the page's first
+paragraph outside admonitions and tables. (sphinxext-opengraph did this before, but
+it imports matplotlib on start-up for social cards the book does not use, which cost
+most of a second on every build.) It also fills
 ``notfound_urls_prefix`` (sphinx-notfound-page), the path the 404 page uses for its
 CSS and links, so the page works when served for a missing URL at any depth. The
 sitemap's URLs come from ``html_baseurl`` already (sphinx-sitemap).
@@ -16,7 +17,7 @@ The dirhtml builder writes the 404 page as ``404/index.html``; GitHub Pages serv
 absolute, so it works from any depth).
 
 HTML builds also get ``llms.txt`` (https://llmstxt.org): the book's title, a summary,
-and a link to each chapter's plain-text source with its first sentence, in
+and a link to each chapter's plain-text source with its opening sentences, in
 table-of-contents order, then the data files. No directive or role.
 """
 
@@ -56,7 +57,7 @@ def copy_404_page(app: Sphinx, exception: Exception | None) -> None:
 
 
 def summary_of(doctree: nodes.document, limit: int = 200) -> str:
-    """The first sentence of a page's first paragraph outside admonitions and tables."""
+    """The opening sentences of a page's first paragraph outside admonitions and tables."""
     for paragraph in doctree.findall(nodes.paragraph):
         if any(isinstance(a, (nodes.Admonition, nodes.table)) for a in _ancestors(paragraph)):
             continue
@@ -64,8 +65,13 @@ def summary_of(doctree: nodes.document, limit: int = 200) -> str:
             continue
         text = " ".join(paragraph.astext().split())
         if len(text) > 40:  # skip badge lines and one-word paragraphs
-            sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
-            return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
+            # Whole sentences until there are at least 80 characters, cut at the limit.
+            summary = ""
+            for sentence in re.split(r"(?<=[.!?])\s", text):
+                if len(summary) >= 80:
+                    break
+                summary = f"{summary} {sentence}".strip()
+            return summary if len(summary) <= limit else summary[: limit - 1] + "…"
     return ""
 
 
