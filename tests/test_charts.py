@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+from types import SimpleNamespace
 
 import pytest
 from bs4 import BeautifulSoup
@@ -77,3 +79,41 @@ def test_problems_warn_at_the_directive(app, warning):
     for pattern in expected:
         assert re.search(pattern + r".*\[sosai\.chart\]", text), pattern
     assert soup(app).select("figure") == []
+
+
+def test_missing_charts_are_drawn_in_the_background_in_reading_order(
+    tmp_path, rootdir, monkeypatch
+):
+    book = tmp_path / "book"
+    shutil.copytree(rootdir / "test-charts", book)
+    shutil.copy(book / "_charts" / "weights-memory.py", book / "_charts" / "a-second.py")
+    (book / "later.md").write_text(":::{data-chart} a-second\n:alt: Bars.\n\nMore bars.\n:::\n")
+    app = SimpleNamespace(
+        srcdir=str(book),
+        doctreedir=str(tmp_path / "doctrees"),
+        config=SimpleNamespace(sosai_data_dir="_data", sosai_charts_dir="_charts"),
+    )
+    monkeypatch.setattr(charts.threading, "active_count", lambda: 1)  # pytest may run threads
+    charts.start_drawing(app)
+    # index.md (weights-memory) is read before later.md (a-second), whatever the names.
+    assert [s.stem for s in app.sosai_chart_jobs] == ["weights-memory", "a-second"]
+    drawn = [job.result()[0] for job in app.sosai_chart_jobs.values()]
+    charts.stop_drawing(app, None)
+    assert all(svg.is_file() for svg in drawn)
+    expected, _ = charts.render(
+        book / "_charts" / "a-second.py", book / "_data", tmp_path / "doctrees" / "_charts"
+    )
+    assert drawn[1] == expected  # the directive finds what the worker drew
+
+
+def test_a_single_missing_chart_is_drawn_in_the_build_process(tmp_path, rootdir, monkeypatch):
+    book = tmp_path / "book"
+    shutil.copytree(rootdir / "test-charts", book)
+    app = SimpleNamespace(
+        srcdir=str(book),
+        doctreedir=str(tmp_path / "doctrees"),
+        config=SimpleNamespace(sosai_data_dir="_data", sosai_charts_dir="_charts"),
+    )
+    monkeypatch.setattr(charts.threading, "active_count", lambda: 1)
+    charts.start_drawing(app)
+    assert not hasattr(app, "sosai_chart_jobs")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from sphinx.util.console import strip_colors
 
 from sosai import contributors
 
@@ -135,6 +136,16 @@ def test_landing_page_lists_everyone(make_app, history):
     app = build(make_app, history)
     names = page(app, "index").select_one("p.sosai-contributors").get_text()
     assert names == "Bob Builder, Alice Author, Carol and Dan"
+
+
+def test_landing_page_is_read_again_after_a_commit_not_on_every_build(make_app, history):
+    build(make_app, history)
+    unchanged = build(make_app, history)
+    assert "0 added, 0 changed, 0 removed" in strip_colors(unchanged.status.getvalue())
+    append(history / "chapter.md", 1, "Erin")
+    commit(history, "Erin", "erin@example.org", "Erin writes")
+    after_commit = build(make_app, history)
+    assert "Erin" in page(after_commit, "index").select_one("p.sosai-contributors").get_text()
 
 
 def test_badges_from_git_and_config(make_app, history):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -38,6 +39,31 @@ def test_loads_rows_with_their_lines_and_titles(datadir):
     assert dataset.title("sources") == "Sources"  # from common.schema.json via $ref
     assert data.oldest_as_of(dataset.rows) == "2026-10"
     assert data.month_label("2026-10") == "October 2026"
+
+
+def test_validation_is_remembered_between_builds_until_a_file_changes(
+    datadir, tmp_path, monkeypatch
+):
+    app = SimpleNamespace(
+        srcdir=str(tmp_path),
+        doctreedir=str(tmp_path / "_build" / ".doctrees"),
+        config=SimpleNamespace(sosai_data_dir="_data"),
+    )
+    validated = []
+    real = data._load_uncached
+    monkeypatch.setattr(data, "_load_uncached", lambda *a: validated.append(a[0]) or real(*a))
+    monkeypatch.setattr(data, "_cache", {})
+    data.validate_all(app)
+    assert [p.name for p in validated] == ["things.yml"]
+    data._cache.clear()  # a new build process: only the saved cache is left
+    data.validate_all(app)
+    assert len(validated) == 1
+    data._cache.clear()
+    path = datadir / "things.yml"
+    path.write_text(path.read_text().replace("size_b: 70", "size_b: seventy"))
+    with pytest.raises(data.DataError):
+        data.load(path)  # the edited file is validated again, and fails
+    assert len(validated) == 2
 
 
 def test_malformed_yaml_names_the_line(datadir):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
+from sphinx.util.console import strip_colors
 
 from sosai.hovercards import shorten
 
@@ -47,6 +48,11 @@ def test_editing_the_glossary_updates_pages_that_use_the_term(make_app, app_para
     rebuilt = make_app(*args, **{**kwargs, "freshenv": False})
     rebuilt.build()
     assert "cached keys" in page(rebuilt, "chapter").select_one("a.sosai-term")["title"]
+    # The pages using the term are written again, not read again: reading costs more.
+    status = strip_colors(rebuilt.status.getvalue())
+    reading = [line for line in status.splitlines() if line.startswith("reading sources")]
+    assert any("glossary" in line for line in reading)
+    assert not any("chapter" in line for line in reading)
 
 
 @pytest.mark.sphinx("html", testroot="hovercards")

@@ -118,6 +118,15 @@ def test_pages_load_only_the_assets_they_use(built_book):
     ]
 
 
+def test_static_folder_holds_no_templates_or_unloaded_theme_scripts(built_book):
+    static = built_book.outdir / "_static"
+    assert list(static.rglob("*.html")) == []
+    assert not (static / "locales").exists()
+    pages = "".join(p.read_text(encoding="utf-8") for p in built_book.outdir.rglob("*.html"))
+    unused = [p.name for p in (static / "scripts").glob("*.js") if p.name not in pages]
+    assert unused == []
+
+
 def test_every_data_file_is_published_as_csv_and_json(built_book):
     names = sorted(p.stem for p in (BOOK / "_data").glob("*.yml"))
     published = sorted(p.stem for p in (built_book.outdir / "data").glob("*.csv"))

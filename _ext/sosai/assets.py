@@ -8,16 +8,19 @@ the page needs it, so most pages make fewer requests (see ``make bench``):
   badges, cards, tabs);
 - ``pygments.css``: pages with code blocks.
 
-Nothing to write in MyST.
+It also removes from the published ``_static`` folder the theme files no page loads
+(``UNUSED_THEME_FILES``). Nothing to write in MyST.
 """
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 
-from sosai import __version__
+from sosai import WEB_BUILDERS, __version__
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -69,7 +72,35 @@ def drop_unused_assets(
     ]
 
 
+# Files the themes copy into _static that no page of this book loads: Jinja macro files
+# (templates, not assets), Font Awesome's JavaScript (_static/icons.css draws the few
+# icons the book shows) and the themes' translations (read from the installed package
+# at build time, never by a browser).
+UNUSED_THEME_FILES = (
+    "sbt-webpack-macros.html",
+    "webpack-macros.html",
+    "scripts/fontawesome.js",
+    "scripts/fontawesome.js.LICENSE.txt",
+    "scripts/fontawesome.js.map",
+    "locales",
+)
+
+
+def remove_unused_theme_files(app: Sphinx, exception: Exception | None) -> None:
+    """Delete :data:`UNUSED_THEME_FILES` from the published ``_static`` folder."""
+    if exception is not None or app.builder.name not in WEB_BUILDERS:
+        return
+    static = Path(app.outdir) / "_static"
+    for name in UNUSED_THEME_FILES:
+        path = static / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
-    """Connect :func:`drop_unused_assets` to ``html-page-context``."""
+    """Connect :func:`drop_unused_assets` and :func:`remove_unused_theme_files`."""
     app.connect("html-page-context", drop_unused_assets)
+    app.connect("build-finished", remove_unused_theme_files)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -74,8 +74,7 @@ class BadgesDirective(SphinxDirective):
         badges: list[nodes.Node] = []
         figures = git_figures(self.env.app)
         if figures and repo_url:
-            # The figures change with every commit: re-read this page on every build.
-            self.env.note_reread()
+            contributors.note_history_dependency(self.env)  # figures change with commits
             last, recent = figures
             badges.append(badge("last updated", last, f"{repo_url}/commits", "green"))
             badges.append(

@@ -30,10 +30,15 @@ are dependencies of the page.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
+import multiprocessing
 import os
+import re
+import threading
 import traceback
+from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -46,6 +51,7 @@ from sphinx.util.docutils import SphinxDirective
 from sosai import __version__, data
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from types import ModuleType
 
     from matplotlib.axes import Axes
@@ -57,6 +63,8 @@ logger = logging.getLogger(__name__)
 
 DIRECTIVE_NAME = "data-chart"
 CHARTS_SUBDIR = "_charts"
+USE = re.compile(r"^\s*[:`]{3,}\{data-chart\}\s+(\S+)", re.MULTILINE)  # a chart in MyST
+MIN_BACKGROUND_CHARTS = 2  # fewer are drawn in the build process: a worker costs a start-up
 # Okabe & Ito's colour-blind-safe palette; dark enough to read on white.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
 # matplotlib is imported only when a chart must be drawn: an unchanged chart is reused
@@ -103,11 +111,10 @@ def _import_script(path: Path) -> ModuleType:
     return module
 
 
-def render(script: Path, data_dir: Path, out_dir: Path) -> tuple[Path, list[Path]]:
-    """Draw one chart script to SVG if needed; return the SVG and the files it read.
-
-    Raises :class:`sosai.data.DataError` for bad data and any exception the script raises.
-    """
+def _plan(
+    script: Path, data_dir: Path, out_dir: Path
+) -> tuple[ModuleType, dict[str, data.Dataset], Path, list[Path]]:
+    """The script, its datasets, where its SVG goes and the files it depends on."""
     module = _import_script(script)
     names = list(getattr(module, "DATA", []))
     datasets = {name: data.load(data_dir / f"{name}.yml") for name in names}
@@ -116,7 +123,15 @@ def render(script: Path, data_dir: Path, out_dir: Path) -> tuple[Path, list[Path
     digest.update(version("matplotlib").encode())
     for path in inputs:
         digest.update(path.read_bytes())
-    svg = out_dir / f"{script.stem}-{digest.hexdigest()[:12]}.svg"
+    return module, datasets, out_dir / f"{script.stem}-{digest.hexdigest()[:12]}.svg", inputs
+
+
+def render(script: Path, data_dir: Path, out_dir: Path) -> tuple[Path, list[Path]]:
+    """Draw one chart script to SVG if needed; return the SVG and the files it read.
+
+    Raises :class:`sosai.data.DataError` for bad data and any exception the script raises.
+    """
+    module, datasets, svg, inputs = _plan(script, data_dir, out_dir)
     if not svg.exists():
         import matplotlib as mpl
 
@@ -131,6 +146,62 @@ def render(script: Path, data_dir: Path, out_dir: Path) -> tuple[Path, list[Path
             plt.close(fig)
         tmp.replace(svg)  # atomic: parallel readers never see half a file
     return svg, inputs
+
+
+def _in_reading_order(srcdir: Path, scripts: Iterable[Path]) -> list[Path]:
+    """Chart scripts in the order the build will meet them (pages are read by name).
+
+    Only the pages at the top of the source folder are looked at, where the book keeps
+    its chapters; a chart used elsewhere is simply drawn last.
+    """
+    order: dict[str, int] = {}
+    for page in sorted(srcdir.glob("*.md")):
+        for name in USE.findall(page.read_text(encoding="utf-8")):
+            order.setdefault(name, len(order))
+    return sorted(scripts, key=lambda s: (order.get(s.stem, len(order)), s.stem))
+
+
+def start_drawing(app: Sphinx) -> None:
+    """Draw the charts that are not drawn yet in a background process (``builder-inited``).
+
+    Drawing is a third of a clean build. In one worker process it overlaps with
+    reading the pages; the directive then finds its SVG drawn, or, if the worker has
+    not started on it, draws it itself. Errors are left to the directive, which
+    reports them with their location.
+    """
+    srcdir = Path(app.srcdir)
+    data_dir = srcdir / app.config.sosai_data_dir
+    out_dir = Path(app.doctreedir) / CHARTS_SUBDIR
+    missing = []
+    for script in _in_reading_order(srcdir, (srcdir / app.config.sosai_charts_dir).glob("*.py")):
+        try:
+            if not _plan(script, data_dir, out_dir)[2].exists():
+                missing.append(script)
+        except Exception:  # reported by the directive that uses the chart
+            continue
+    # The worker is forked: it starts at once and needs no importable __main__. Forking
+    # a process that runs other threads is unsafe, so such a build draws in-process.
+    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    if len(missing) < MIN_BACKGROUND_CHARTS or not forkable:
+        return
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    app.sosai_chart_pool = pool
+    app.sosai_chart_jobs = {s: pool.submit(render, s, data_dir, out_dir) for s in missing}
+
+
+def stop_drawing(app: Sphinx, exception: Exception | None) -> None:
+    """Shut the background worker down at the end of the build."""
+    pool = getattr(app, "sosai_chart_pool", None)
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+        app.sosai_chart_pool = None
+
+
+def _wait_for_background(app: Sphinx, script: Path) -> None:
+    job = getattr(app, "sosai_chart_jobs", {}).pop(script, None)
+    if job is not None and not job.cancel():
+        with contextlib.suppress(Exception):  # the directive draws it again and reports
+            job.result()
 
 
 class DataChartDirective(SphinxDirective):
@@ -164,6 +235,7 @@ class DataChartDirective(SphinxDirective):
         if not script.is_file():
             return self.warn(f"no chart script {script.relative_to(srcdir)}")
         out_dir = Path(self.env.app.doctreedir) / CHARTS_SUBDIR
+        _wait_for_background(self.env.app, script)
         try:
             svg, inputs = render(script, srcdir / self.config.sosai_data_dir, out_dir)
         except data.DataError as exc:
@@ -198,4 +270,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.setup_extension("sosai.data")
     app.add_config_value("sosai_charts_dir", "_charts", "env", types=frozenset({str}))
     app.add_directive(DIRECTIVE_NAME, DataChartDirective)
+    # After sosai.data has validated the data (default priority 500).
+    app.connect("builder-inited", start_drawing, priority=600)
+    app.connect("build-finished", stop_drawing)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

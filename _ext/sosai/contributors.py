@@ -25,6 +25,7 @@ import re
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
     from sphinx.util.typing import ExtensionMetadata
 
 logger = logging.getLogger(__name__)
@@ -187,6 +189,51 @@ def repository(app: Sphinx) -> Path | None:
     return repo
 
 
+def history_key(app: Sphinx) -> str:
+    """What a page built from git history depends on: the commit checked out and the day.
+
+    The day matters because some figures count the commits of the last days.
+    """
+    head = git(Path(app.srcdir), "rev-parse", "HEAD") or ""
+    return f"{head.strip()} {date.today().isoformat()}"
+
+
+def note_history_dependency(env: BuildEnvironment) -> None:
+    """Read the current page again whenever :func:`history_key` changes.
+
+    ``env.note_reread()`` would re-read it on every build, which costs every
+    incremental rebuild the pages that show git figures.
+    """
+    if not hasattr(env, "sosai_history_pages"):
+        env.sosai_history_pages = {}  # docname -> history_key when it was read
+    env.sosai_history_pages[env.docname] = history_key(env.app)
+
+
+def _history_outdated(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    pages: dict[str, str] = getattr(env, "sosai_history_pages", {})
+    if not pages:
+        return []
+    key = history_key(app)
+    return sorted(d for d, seen in pages.items() if seen != key and d not in removed)
+
+
+def _history_purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    getattr(env, "sosai_history_pages", {}).pop(docname, None)
+
+
+def _history_merge(
+    app: Sphinx, env: BuildEnvironment, docnames: Iterable[str], other: BuildEnvironment
+) -> None:
+    theirs = getattr(other, "sosai_history_pages", {})
+    for docname in docnames:
+        if docname in theirs:
+            if not hasattr(env, "sosai_history_pages"):
+                env.sosai_history_pages = {}
+            env.sosai_history_pages[docname] = theirs[docname]
+
+
 def logins(app: Sphinx) -> dict[str, str]:
     """The configured email -> login mapping."""
     return load_logins(Path(app.srcdir) / app.config.sosai_contributors_logins)
@@ -203,8 +250,7 @@ class ContributorsDirective(SphinxDirective):
         repo = repository(self.env.app)
         if repo is None:
             return []
-        # Any new commit can add a person: re-read this page on every build.
-        self.env.note_reread()
+        note_history_dependency(self.env)  # any new commit can add a person
         people = book_contributors(repo, logins(self.env.app))
         if not people:
             return []
@@ -221,4 +267,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
         "sosai_contributors_logins", "_data/authors.yml", "env", types=frozenset({str})
     )
     app.add_directive(DIRECTIVE_NAME, ContributorsDirective)
+    app.connect("env-get-outdated", _history_outdated)
+    app.connect("env-purge-doc", _history_purge)
+    app.connect("env-merge-info", _history_merge)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

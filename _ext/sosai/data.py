@@ -22,8 +22,11 @@ want the rows rather than the page.
 from __future__ import annotations
 
 import csv
+import hashlib
+import importlib.metadata
 import io
 import json
+import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,13 +163,18 @@ def load(path: Path | str) -> Dataset:
 
     Results are cached until the file or its schemas change.
     """
+    key = _key(path)
+    if key not in _cache:
+        _cache[key] = _load_uncached(key[0], schema_path_for(key[0]))
+    return _cache[key]
+
+
+def _key(path: Path | str) -> tuple[Path, tuple[int, ...]]:
+    """A data file and the size and modification time of it and of every schema."""
     path = Path(path).resolve()
     schema_path = schema_path_for(path)
-    schema_dir = schema_path.parent
-    key = (path, _stamp(path, schema_path, *sorted(schema_dir.glob(f"*{SCHEMA_SUFFIX}"))))
-    if key not in _cache:
-        _cache[key] = _load_uncached(path, schema_path)
-    return _cache[key]
+    schemas = sorted(schema_path.parent.glob(f"*{SCHEMA_SUFFIX}"))
+    return path, _stamp(path, schema_path, *schemas)
 
 
 def _load_uncached(path: Path, schema_path: Path) -> Dataset:
@@ -343,15 +351,46 @@ def warn(problem: Problem, subtype: str = "data") -> None:
     logger.warning(str(problem), location=problem.location, type="sosai", subtype=subtype)
 
 
+def _cache_file(app: Sphinx) -> Path:
+    return Path(app.doctreedir) / "sosai-data.pickle"
+
+
+def _cache_version() -> str:
+    """Changes when this module or the validator changes, invalidating the saved cache."""
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return f"{code} {importlib.metadata.version('jsonschema')}"
+
+
+def _restore_cache(path: Path) -> None:
+    try:
+        saved_version, saved = pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, TypeError):
+        return  # no cache yet, or one from other code: validate again
+    if saved_version == _cache_version():
+        _cache.update(saved)
+
+
 def validate_all(app: Sphinx) -> None:
-    """Validate every data file at the start of a build (``builder-inited``)."""
+    """Validate every data file at the start of a build (``builder-inited``).
+
+    Valid files are remembered between builds (in the doctree folder, keyed by each
+    file's and its schemas' size and modification time): schema validation is the
+    slowest step of an incremental rebuild's start otherwise.
+    """
     folder = data_dir(app)
+    cache_file = _cache_file(app)
+    _restore_cache(cache_file)
+    before = set(_cache)
+    valid = {}
     for path in sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml")):
         try:
-            load(path)
+            valid[_key(path)] = load(path)
         except DataError as exc:
             for problem in exc.problems:
                 warn(problem)
+    if not set(valid) <= before:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        cache_file.write_bytes(pickle.dumps((_cache_version(), valid)))
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:

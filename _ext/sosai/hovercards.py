@@ -97,13 +97,23 @@ def merge(
             _term_users(env).add(docname)
 
 
-def rewrite_term_users(
+def note_changes(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    """When a glossary page changes, write again every page that links to a term."""
-    glossaries = set(_definitions(env))
-    if glossaries & (added | changed | removed):
-        return sorted(_term_users(env) - added - changed - removed)
+    """Remember which pages this build reads again, and which held glossaries before."""
+    app.sosai_hovercards_reread = added | changed | removed
+    app.sosai_hovercards_glossaries = set(_definitions(env))
+    return []
+
+
+def rewrite_term_users(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """When a glossary page changed, write again every page that links to a term.
+
+    Written, not read again: the definitions are added when a page is written.
+    """
+    glossaries = set(_definitions(env)) | getattr(app, "sosai_hovercards_glossaries", set())
+    if glossaries & getattr(app, "sosai_hovercards_reread", set()):
+        return sorted(_term_users(env))
     return []
 
 
@@ -133,7 +143,8 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("doctree-read", collect)
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
-    app.connect("env-get-outdated", rewrite_term_users)
+    app.connect("env-get-outdated", note_changes)
+    app.connect("env-updated", rewrite_term_users)
     app.connect("doctree-resolved", add_titles)
     app.add_js_file("sosai-hovercards.js", loading_method="defer")
     app.add_css_file("sosai-hovercards.css")

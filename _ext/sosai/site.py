@@ -35,8 +35,11 @@ from docutils import nodes
 from sosai import WEB_BUILDERS, __version__
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from sphinx.application import Sphinx
     from sphinx.config import Config
+    from sphinx.environment import BuildEnvironment
     from sphinx.util.typing import ExtensionMetadata
 
 
@@ -97,6 +100,31 @@ def reading_order(app: Sphinx) -> list[str]:
     return seen
 
 
+def _summaries(env: BuildEnvironment) -> dict[str, str]:
+    if not hasattr(env, "sosai_summaries"):
+        env.sosai_summaries = {}  # docname -> summary_of(its doctree), for llms.txt
+    return env.sosai_summaries
+
+
+def collect_summary(app: Sphinx, doctree: nodes.document) -> None:
+    """Remember the page's summary while it is read, so llms.txt reads no doctree."""
+    _summaries(app.env)[app.env.docname] = summary_of(doctree)
+
+
+def purge_summary(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    """Forget a page's summary before it is read again."""
+    _summaries(env).pop(docname, None)
+
+
+def merge_summaries(
+    app: Sphinx, env: BuildEnvironment, docnames: Iterable[str], other: BuildEnvironment
+) -> None:
+    """Combine summaries from parallel readers."""
+    for docname in docnames:
+        if docname in _summaries(other):
+            _summaries(env)[docname] = _summaries(other)[docname]
+
+
 def write_llms_txt(app: Sphinx, exception: Exception | None) -> None:
     """Write ``llms.txt``: the chapters' plain-text sources and the data files."""
     if exception is not None or app.builder.name not in WEB_BUILDERS or not app.config.html_baseurl:
@@ -104,12 +132,12 @@ def write_llms_txt(app: Sphinx, exception: Exception | None) -> None:
     base = app.config.html_baseurl.rstrip("/") + "/"
     suffix = app.config.html_sourcelink_suffix
     lines = [f"# {app.config.project}", ""]
-    root = app.env.get_doctree(app.config.root_doc)
-    lines += [f"> {summary_of(root)}", "", "## Chapters", ""]
+    summaries = _summaries(app.env)
+    lines += [f"> {summaries.get(app.config.root_doc, '')}", "", "## Chapters", ""]
     for docname in reading_order(app):
         title = app.env.titles[docname].astext()
         source = app.env.doc2path(docname, base=False)
-        summary = summary_of(app.env.get_doctree(docname))
+        summary = summaries.get(docname, "")
         lines.append(f"- [{title}]({base}_sources/{source}{suffix}): {summary}".rstrip(": "))
     exports = sorted((Path(app.outdir) / "data").glob("*.json"))
     if exports:
@@ -154,6 +182,9 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     # After the extensions whose settings it fills have registered them.
     app.connect("config-inited", derive_urls, priority=900)
     app.connect("html-page-context", add_meta_tags)
+    app.connect("doctree-read", collect_summary)
+    app.connect("env-purge-doc", purge_summary)
+    app.connect("env-merge-info", merge_summaries)
     app.connect("build-finished", copy_404_page)
     # After sosai.data has exported the data files (default priority 500).
     app.connect("build-finished", write_llms_txt, priority=600)

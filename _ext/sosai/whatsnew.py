@@ -136,7 +136,8 @@ class WhatsNewDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         """A bullet list of changes."""
-        self.env.note_reread()  # new commits change the page without changing its source
+        # New commits change the page without changing its source.
+        contributors.note_history_dependency(self.env)
         found = changes(self.env.app, self.options.get("limit", DEFAULT_LIMIT))
         if found is None:
             return [nodes.paragraph("", "The change history is not available in this build.")]
