@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -81,21 +82,27 @@ def test_problems_warn_at_the_directive(app, warning):
     assert soup(app).select("figure") == []
 
 
-def test_missing_charts_are_drawn_in_the_background_in_reading_order(
+def background_app(book: Path, tmp_path: Path) -> tuple[SimpleNamespace, SimpleNamespace]:
+    """The little of a Sphinx application and environment that ``start_drawing`` reads."""
+    app = SimpleNamespace(
+        srcdir=str(book),
+        doctreedir=str(tmp_path / "doctrees"),
+        config=SimpleNamespace(sosai_data_dir="_data", sosai_charts_dir="_charts"),
+    )
+    return app, SimpleNamespace(doc2path=lambda docname: str(book / f"{docname}.md"))
+
+
+def test_charts_of_the_pages_to_read_are_drawn_in_the_background_in_order(
     tmp_path, rootdir, monkeypatch
 ):
     book = tmp_path / "book"
     shutil.copytree(rootdir / "test-charts", book)
     shutil.copy(book / "_charts" / "weights-memory.py", book / "_charts" / "a-second.py")
     (book / "later.md").write_text(":::{data-chart} a-second\n:alt: Bars.\n\nMore bars.\n:::\n")
-    app = SimpleNamespace(
-        srcdir=str(book),
-        doctreedir=str(tmp_path / "doctrees"),
-        config=SimpleNamespace(sosai_data_dir="_data", sosai_charts_dir="_charts"),
-    )
+    app, env = background_app(book, tmp_path)
     monkeypatch.setattr(charts.threading, "active_count", lambda: 1)  # pytest may run threads
-    charts.start_drawing(app)
-    # index.md (weights-memory) is read before later.md (a-second), whatever the names.
+    charts.start_drawing(app, env, ["index", "later"])
+    # index (weights-memory) is read before later (a-second), whatever the scripts' names.
     assert [s.stem for s in app.sosai_chart_jobs] == ["weights-memory", "a-second"]
     drawn = [job.result()[0] for job in app.sosai_chart_jobs.values()]
     charts.stop_drawing(app, None)
@@ -106,14 +113,13 @@ def test_missing_charts_are_drawn_in_the_background_in_reading_order(
     assert drawn[1] == expected  # the directive finds what the worker drew
 
 
-def test_a_single_missing_chart_is_drawn_in_the_build_process(tmp_path, rootdir, monkeypatch):
+def test_no_background_process_for_one_chart_or_pages_not_read(tmp_path, rootdir, monkeypatch):
     book = tmp_path / "book"
     shutil.copytree(rootdir / "test-charts", book)
-    app = SimpleNamespace(
-        srcdir=str(book),
-        doctreedir=str(tmp_path / "doctrees"),
-        config=SimpleNamespace(sosai_data_dir="_data", sosai_charts_dir="_charts"),
-    )
+    shutil.copy(book / "_charts" / "weights-memory.py", book / "_charts" / "a-second.py")
+    (book / "later.md").write_text(":::{data-chart} a-second\n:alt: Bars.\n\nMore bars.\n:::\n")
+    app, env = background_app(book, tmp_path)
     monkeypatch.setattr(charts.threading, "active_count", lambda: 1)
-    charts.start_drawing(app)
+    charts.start_drawing(app, env, ["later"])  # one chart: drawn by the directive
+    charts.start_drawing(app, env, [])  # nothing read: nothing drawn
     assert not hasattr(app, "sosai_chart_jobs")

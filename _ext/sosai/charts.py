@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
     from sphinx.util.typing import ExtensionMetadata
 
 logger = logging.getLogger(__name__)
@@ -148,32 +149,31 @@ def render(script: Path, data_dir: Path, out_dir: Path) -> tuple[Path, list[Path
     return svg, inputs
 
 
-def _in_reading_order(srcdir: Path, scripts: Iterable[Path]) -> list[Path]:
-    """Chart scripts in the order the build will meet them (pages are read by name).
-
-    Only the pages at the top of the source folder are looked at, where the book keeps
-    its chapters; a chart used elsewhere is simply drawn last.
-    """
-    order: dict[str, int] = {}
-    for page in sorted(srcdir.glob("*.md")):
-        for name in USE.findall(page.read_text(encoding="utf-8")):
-            order.setdefault(name, len(order))
-    return sorted(scripts, key=lambda s: (order.get(s.stem, len(order)), s.stem))
+def charts_used(sources: Iterable[Path]) -> list[str]:
+    """Names of the charts the given MyST pages use, in order of first use."""
+    names: dict[str, None] = {}
+    for source in sources:
+        for name in USE.findall(source.read_text(encoding="utf-8")):
+            names.setdefault(name, None)
+    return list(names)
 
 
-def start_drawing(app: Sphinx) -> None:
-    """Draw the charts that are not drawn yet in a background process (``builder-inited``).
+def start_drawing(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Draw the missing charts of the pages about to be read, in the background.
 
-    Drawing is a third of a clean build. In one worker process it overlaps with
-    reading the pages; the directive then finds its SVG drawn, or, if the worker has
-    not started on it, draws it itself. Errors are left to the directive, which
-    reports them with their location.
+    Connected to ``env-before-read-docs``. Drawing is a third of a clean build. In one
+    worker process it overlaps with reading the pages, in the order they are read; the
+    directive then finds its SVG drawn, or, if the worker has not started on it, draws
+    it itself. Errors are left to the directive, which reports them with their location.
     """
     srcdir = Path(app.srcdir)
+    scripts_dir = srcdir / app.config.sosai_charts_dir
     data_dir = srcdir / app.config.sosai_data_dir
     out_dir = Path(app.doctreedir) / CHARTS_SUBDIR
+    sources = [Path(env.doc2path(d)) for d in docnames]
     missing = []
-    for script in _in_reading_order(srcdir, (srcdir / app.config.sosai_charts_dir).glob("*.py")):
+    for name in charts_used(s for s in sources if s.suffix == ".md" and s.is_file()):
+        script = scripts_dir / f"{name}.py"
         try:
             if not _plan(script, data_dir, out_dir)[2].exists():
                 missing.append(script)
@@ -270,7 +270,6 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.setup_extension("sosai.data")
     app.add_config_value("sosai_charts_dir", "_charts", "env", types=frozenset({str}))
     app.add_directive(DIRECTIVE_NAME, DataChartDirective)
-    # After sosai.data has validated the data (default priority 500).
-    app.connect("builder-inited", start_drawing, priority=600)
+    app.connect("env-before-read-docs", start_drawing)
     app.connect("build-finished", stop_drawing)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
