@@ -41,3 +41,10 @@ def test_urls_dois_and_arxiv_ids_are_links(entries):
     assert entries[0].select_one("a[href='https://doi.org/10.1234/example.5678']")
     assert entries[1].select_one("a[href='https://example.org/llama4']")
     assert entries[2].select_one("a[href='https://arxiv.org/abs/2501.00001']")
+
+
+@pytest.mark.sphinx("html", testroot="bibstyle")
+def test_only_cited_sources_are_listed(app, entries):
+    assert len(entries) == 3
+    assert all("No Page Cites" not in e.get_text() for e in entries)
+    assert type(app.env.get_domain("cite")).__name__ == "IndexedBibtexDomain"
