@@ -15,7 +15,10 @@ just the one it exercises:
 - ``sosai.citedin``: "Cited in" back-links under each bibliography entry.
 - ``sosai.hovercards``: term definitions and references on hover and focus.
 - ``sosai.site``: URL settings derived from ``html_baseurl``; ``404.html`` at the root.
-- ``sosai.assets``: drops scripts a page does not use.
+- ``sosai.assets``: drops scripts a page does not use and theme files no page loads.
+- ``sosai.csssubset``: publishes only the theme stylesheet's rules the pages can use.
+- ``sosai.whatsnew``: the "What's new" page and its Atom feed, from git.
+- ``sosai.fastnumref``: ``{numref}`` without re-reading the target page each time.
 - ``sosai.jbcompat``: accepts Jupyter Book's notebook settings without myst-nb.
 """
 

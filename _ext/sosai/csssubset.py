@@ -1,0 +1,151 @@
+"""Publish only the rules of the theme's stylesheet that the book's pages can use.
+
+pydata-sphinx-theme ships one stylesheet (about 400 KB, 65 KB compressed) with all of
+Bootstrap and Font Awesome's 2,000 icon classes; the book's pages use a tenth of it,
+and a browser must load all of it before it draws anything. At the end of a build,
+each stylesheet in ``sosai_css_subset`` (paths under ``_static``) is parsed with
+tinycss2 and written again with only:
+
+- the selectors whose classes and ids all occur in the built pages (``class`` and
+  ``id`` attributes) or as a word in a published script (so classes that scripts add
+  later, such as Bootstrap's ``show``, are kept);
+- every at-rule other than ``@media``, ``@supports`` and ``@layer`` (whose contents are
+  filtered the same way), except the Font Awesome ``@font-face`` rules:
+  ``_static/icons.css`` draws the book's icons without the font.
+
+Selectors are judged by their own classes and ids; those inside ``:not()``, ``:is()``
+and other functions are ignored, which keeps more rather than less. The stylesheet's
+source map no longer matches and is removed. Nothing to write in MyST.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import tinycss2
+from sphinx.util import logging
+
+from sosai import WEB_BUILDERS, __version__
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sphinx.application import Sphinx
+    from sphinx.util.typing import ExtensionMetadata
+
+logger = logging.getLogger(__name__)
+
+NESTING_AT_RULES = frozenset({"media", "supports", "layer", "container"})
+ATTRIBUTE = re.compile(r'\b(?:class|id)="([^"]*)"')
+WORD = re.compile(r"[A-Za-z_][\w-]*")
+SOURCE_MAP = re.compile(r"/\*#\s*sourceMappingURL=[^*]*\*/")
+
+
+def names_in_use(site: Path) -> set[str]:
+    """Every class and id in the site's pages, and every word of its scripts."""
+    names: set[str] = set()
+    for page in site.rglob("*.html"):
+        for value in ATTRIBUTE.findall(page.read_text(encoding="utf-8")):
+            names.update(value.split())
+    for script in (site / "_static").rglob("*.js"):
+        names.update(WORD.findall(script.read_text(encoding="utf-8", errors="replace")))
+    return names
+
+
+def _selectors(prelude: list) -> list[list]:
+    """A rule's selector list, split at its top-level commas."""
+    selectors: list[list] = [[]]
+    for token in prelude:
+        if token.type == "literal" and token.value == ",":
+            selectors.append([])
+        else:
+            selectors[-1].append(token)
+    return selectors
+
+
+def selector_can_match(tokens: list, names: set[str]) -> bool:
+    """False if the selector needs a class or id that no page or script has."""
+    previous = None
+    for token in tokens:
+        is_class = (
+            token.type == "ident"
+            and previous is not None
+            and previous.type == "literal"
+            and previous.value == "."
+        )
+        if is_class and token.value not in names:
+            return False
+        if token.type == "hash" and token.is_identifier and token.value not in names:
+            return False
+        previous = token
+    return True
+
+
+def _is_icon_font(rule: tinycss2.ast.AtRule) -> bool:
+    return rule.lower_at_keyword == "font-face" and "Font Awesome" in tinycss2.serialize(
+        rule.content or []
+    )
+
+
+def subset_rules(rules: Iterable, names: set[str]) -> list:
+    """The rules (tinycss2 nodes) that can apply, with unusable selectors removed."""
+    kept = []
+    comma = tinycss2.ast.LiteralToken(0, 0, ",")
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            usable = [s for s in _selectors(rule.prelude) if selector_can_match(s, names)]
+            if usable:
+                rule.prelude = [t for i, s in enumerate(usable) for t in [comma] * bool(i) + s]
+                kept.append(rule)
+        elif rule.type == "at-rule" and rule.lower_at_keyword in NESTING_AT_RULES:
+            if rule.content is None:  # "@layer a, b;" declares an order: keep it
+                kept.append(rule)
+                continue
+            inner = subset_rules(
+                tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True),
+                names,
+            )
+            if inner:
+                rule.content = inner
+                kept.append(rule)
+        elif rule.type == "at-rule" and not _is_icon_font(rule):
+            kept.append(rule)
+    return kept
+
+
+def subset_stylesheet(css: str, names: set[str]) -> str:
+    """The stylesheet with only the rules that can apply to the pages."""
+    rules = tinycss2.parse_stylesheet(
+        SOURCE_MAP.sub("", css), skip_comments=True, skip_whitespace=True
+    )
+    return "\n".join(tinycss2.serialize([rule]) for rule in subset_rules(rules, names)) + "\n"
+
+
+def subset_all(app: Sphinx, exception: Exception | None) -> None:
+    """Rewrite each stylesheet in ``sosai_css_subset`` in the output (``build-finished``)."""
+    if exception is not None or app.builder.name not in WEB_BUILDERS:
+        return
+    site = Path(app.outdir)
+    names = names_in_use(site)
+    for name in app.config.sosai_css_subset:
+        path = site / "_static" / name
+        if not path.is_file():
+            logger.warning(
+                f"sosai_css_subset: no stylesheet _static/{name} in the output",
+                type="sosai",
+                subtype="csssubset",
+            )
+            continue
+        path.write_text(subset_stylesheet(path.read_text(encoding="utf-8"), names), "utf-8")
+        path.with_name(path.name + ".map").unlink(missing_ok=True)
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    """Register ``sosai_css_subset`` and subset those stylesheets after each build."""
+    app.add_config_value(
+        "sosai_css_subset", ["styles/pydata-sphinx-theme.css"], "html", types=frozenset({list})
+    )
+    app.connect("build-finished", subset_all)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
