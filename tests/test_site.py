@@ -64,6 +64,11 @@ def test_404_page_works_at_any_depth(built_book):
             if u and not urlsplit(u).scheme and not u.startswith(("#", prefix, "//"))
         ]
         assert relative == [], "links on the 404 page must not depend on its URL"
+        description = soup.select_one('meta[name="description"]')["content"]
+        assert (
+            description
+            == built_book.html("index.html").select_one('meta[name="description"]')["content"]
+        )  # the book's own, for a page with no paragraph of its own
 
 
 @pytest.mark.parametrize("docname", CHAPTERS)

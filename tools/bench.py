@@ -242,7 +242,9 @@ def main() -> int:
         if p.parent.name not in {"genindex", "search"} and "_static" not in p.parts
     )
     cache: dict[Path, int] = {}
-    prefix = "/"
+    # Served under the published path, as on GitHub Pages: the 404 page's links need it.
+    config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
+    prefix = urlsplit(config["html"]["baseurl"]).path or "/"
     weights = browser_weights(site, pages, prefix)
     method = "measured in Chromium"
     if weights is None:

@@ -151,10 +151,13 @@ def add_meta_tags(
 ) -> None:
     """Add the description and OpenGraph tags of a page to its head."""
     base = app.config.html_baseurl
-    if doctree is None or not base or app.builder.name not in WEB_BUILDERS:
+    not_found = pagename == getattr(app.config, "notfound_pagename", None)
+    if (doctree is None and not not_found) or not base or app.builder.name not in WEB_BUILDERS:
         return
     base = base if base.endswith("/") else base + "/"
-    description = summary_of(doctree)
+    # The 404 page has no paragraph of its own to summarise: the book's describes it.
+    own = summary_of(doctree) if doctree is not None else ""
+    description = own or _summaries(app.env).get(app.config.root_doc, "")
     title = context.get("title") or app.config.project
     tags = {
         ("property", "og:title"): striptags(title),
