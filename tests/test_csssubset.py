@@ -38,3 +38,12 @@ def test_rules_the_pages_or_scripts_can_use_are_kept(app):
 def test_a_missing_stylesheet_is_reported(app, warning):
     app.build()
     assert "no stylesheet _static/missing.css" in warning.getvalue()
+
+
+@pytest.mark.sphinx("dirhtml", testroot="csssubset")
+def test_the_subset_is_kept_for_the_next_build(app):
+    app.build()
+    kept = list((app.doctreedir / "sosai-csssubset").glob("*.css"))
+    assert len(kept) == 1
+    published = app.outdir / "_static" / "theme.css"
+    assert kept[0].read_text(encoding="utf-8") == published.read_text(encoding="utf-8")

@@ -103,6 +103,18 @@ def new_figure(width: float = 7.0, height: float = 4.0) -> tuple[Figure, Axes]:
 
 
 def _import_script(path: Path) -> ModuleType:
+    """The chart script as a module, imported once per build process and version."""
+    stat = path.stat()
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _scripts:
+        _scripts[key] = _load_script(path)
+    return _scripts[key]
+
+
+_scripts: dict[tuple[Path, int, int], ModuleType] = {}
+
+
+def _load_script(path: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"sosai_chart_{path.stem}", path)
     if spec is None or spec.loader is None:
         msg = f"cannot import {path}"

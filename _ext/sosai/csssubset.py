@@ -20,6 +20,7 @@ source map no longer matches and is removed. Nothing to write in MyST.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -138,8 +139,29 @@ def subset_all(app: Sphinx, exception: Exception | None) -> None:
                 subtype="csssubset",
             )
             continue
-        path.write_text(subset_stylesheet(path.read_text(encoding="utf-8"), names), "utf-8")
+        css = path.read_text(encoding="utf-8")
+        path.write_text(_cached_subset(Path(app.doctreedir), css, names), encoding="utf-8")
         path.with_name(path.name + ".map").unlink(missing_ok=True)
+
+
+def _cached_subset(cache_dir: Path, css: str, names: set[str]) -> str:
+    """:func:`subset_stylesheet`, kept in the doctree folder for the next build.
+
+    The theme copies its full stylesheet into the output on every build; parsing it
+    again would cost each incremental rebuild a few tenths of a second.
+    """
+    key = hashlib.sha256(Path(__file__).read_bytes())
+    key.update(css.encode())
+    key.update("\n".join(sorted(names)).encode())
+    cached = cache_dir / "sosai-csssubset" / f"{key.hexdigest()[:16]}.css"
+    if cached.is_file():
+        return cached.read_text(encoding="utf-8")
+    subset = subset_stylesheet(css, names)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    for old in cached.parent.glob("*.css"):
+        old.unlink()
+    cached.write_text(subset, encoding="utf-8")
+    return subset
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
