@@ -25,7 +25,9 @@ script declares the data files it reads and draws a figure from them::
 optional legend. The SVG is written under the build's doctree folder, named by a
 hash of the script, its data and this module, so it is redrawn exactly when one of
 them changes and never committed to the repository. The script and its data files
-are dependencies of the page.
+are dependencies of the page. When the pages a build reads need two or more charts
+that are not drawn yet, one background process draws them while the pages are read
+(:func:`start_drawing`).
 """
 
 from __future__ import annotations
