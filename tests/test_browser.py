@@ -219,6 +219,19 @@ def test_citations_show_their_reference_on_focus(tab):
     assert len(card.inner_text()) > 20
 
 
+def test_a_citation_lands_on_its_reference_among_hundreds(tab):
+    # The references page lays out only the entries near the screen (content-visibility):
+    # jumping to one far down must still put it in view.
+    tab.open("vector-db/")
+    link = tab.page.locator("article .bibtex-citation a").last
+    target_id = link.get_attribute("href").split("#", 1)[1]
+    link.click()
+    tab.page.wait_for_load_state("networkidle")
+    assert "/references/" in tab.page.url
+    top = tab.page.locator(f"[id='{target_id}']").evaluate("e => e.getBoundingClientRect().top")
+    assert 0 <= top < tab.page.viewport_size["height"] / 2
+
+
 def chart_corner_and_ink(tab) -> tuple[float, float]:
     """Brightness (0-255) of a chart's top-left corner and of its darkest pixels."""
     from io import BytesIO  # noqa: PLC0415
