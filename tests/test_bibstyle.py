@@ -19,7 +19,7 @@ def test_sorted_by_author_then_year(app, warning, entries):
     firsts = [
         e.select_one("p").get_text().split(",")[0].split(" and ")[0].split(".")[0] for e in entries
     ]
-    assert firsts == ["Ann Able", "Meta AI", "Zara Zed"]
+    assert firsts == ["Ann Able", "Meta AI", "Zara Zed", "Zoe Zwicky et al"]
 
 
 @pytest.mark.sphinx("html", testroot="bibstyle")
@@ -45,6 +45,16 @@ def test_urls_dois_and_arxiv_ids_are_links(entries):
 
 @pytest.mark.sphinx("html", testroot="bibstyle")
 def test_only_cited_sources_are_listed(app, entries):
-    assert len(entries) == 3
+    assert len(entries) == 4
     assert all("No Page Cites" not in e.get_text() for e in entries)
     assert type(app.env.get_domain("cite")).__name__ == "IndexedBibtexDomain"
+
+
+@pytest.mark.sphinx("html", testroot="bibstyle")
+def test_and_others_reads_et_al_in_the_list_and_in_the_text(app, entries):
+    assert entries[3].select_one("p").get_text().startswith("Zoe Zwicky et al. A Paper")
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    assert "and others" not in html.replace("Listing One Author and Others", "")
+    soup = BeautifulSoup(html, "html.parser")
+    cites = [c.get_text() for c in soup.select("article .bibtex-citation, .body .bibtex-citation")]
+    assert "[Zwicky et al., 2023]" in cites

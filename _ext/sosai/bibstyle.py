@@ -22,7 +22,8 @@ bibliography on every build, even when one chapter changed:
 - Formatted entries are kept between builds in the doctree folder
   (``sosai-bibstyle.pickle``), keyed by everything that goes into them (the style,
   the label and the entry's type, fields and names), so an unchanged entry is not
-  formatted again. A clean build (``--all``) starts without it.
+  formatted again. A clean build (``--all``) or a change to this module starts
+  without it.
 - LaTeX decoding of names and fields is memoised (``Text.from_latex``).
 - :class:`IndexedBibtexDomain` finds where each entry is cited from an index built
   once, instead of scanning every citation for every entry (quadratic in the size
@@ -39,6 +40,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import functools
+import hashlib
 import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,6 +56,7 @@ from pybtex.style.template import FieldIsMissing, field, join, node, sentence
 from sphinx.environment import CONFIG_OK
 from sphinx.util import logging
 from sphinxcontrib.bibtex.domain import BibtexDomain, _FilterVisitor
+from sphinxcontrib.bibtex.style import template as citation_template
 
 from sosai import __version__
 
@@ -71,6 +74,11 @@ MAX_NAMES = 4  # more authors than this are truncated...
 KEEP_NAMES = 3  # ...to this many, then "et al."
 
 
+def _ends_with_others(persons: list) -> bool:
+    """BibTeX's "and others", which pybtex reads as a person called "others"."""
+    return bool(persons) and str(persons[-1]) == "others"
+
+
 @node
 def names_et_al(children, context, role, **kwargs):
     """Format a role's names, truncating long lists with "et al."."""
@@ -79,10 +87,11 @@ def names_et_al(children, context, role, **kwargs):
     except KeyError as exc:
         raise FieldIsMissing(role, context["entry"]) from exc
     style = context["style"]
-    truncated = len(persons) > MAX_NAMES
-    shown = persons[:KEEP_NAMES] if truncated else persons
+    others = _ends_with_others(persons)
+    persons = persons[:-1] if others else persons
+    shown = persons[:KEEP_NAMES] if len(persons) > MAX_NAMES else persons
     formatted = [style.format_name(person, style.abbreviate_names) for person in shown]
-    if truncated:
+    if others or len(persons) > MAX_NAMES:
         return Text(join(sep=", ")[formatted].format_data(context), " et al.")
     return join(**kwargs)[formatted].format_data(context)
 
@@ -160,7 +169,9 @@ def load_formatted(app: Sphinx) -> None:
     path = Path(app.doctreedir) / CACHE_FILE
     if app.env.config_status == CONFIG_OK and path.is_file():
         with contextlib.suppress(Exception):  # a stale or partial file: start afresh
-            FORMATTED.update(pickle.loads(path.read_bytes()))
+            code, formatted = pickle.loads(path.read_bytes())
+            if code == _code_version():  # entries formatted by this very style
+                FORMATTED.update(formatted)
 
 
 def save_formatted(app: Sphinx, exception: Exception | None) -> None:
@@ -168,7 +179,25 @@ def save_formatted(app: Sphinx, exception: Exception | None) -> None:
     if exception is None and FORMATTED:
         path = Path(app.doctreedir) / CACHE_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(pickle.dumps(FORMATTED))
+        path.write_bytes(pickle.dumps((_code_version(), FORMATTED)))
+
+
+def _code_version() -> str:
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+_UPSTREAM_NAMES = citation_template.names
+
+
+@node
+def names_in_citations(children, data, role, **kwargs):
+    """In-text names: sphinxcontrib-bibtex's, with "and others" read as "et al."."""
+    persons = data["entry"].persons.get(role, [])
+    if not _ends_with_others(persons) or len(persons) < 2:  # a name, then "others"
+        return _UPSTREAM_NAMES(role, **kwargs).format_data(data)
+    style = data["style"]
+    first = style.person.style_plugin.format(persons[0], style.person.abbreviate)
+    return Text(first.format_data(data), kwargs.get("other") or " et al.")
 
 
 class IndexedBibtexDomain(BibtexDomain):
@@ -211,6 +240,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_domain(IndexedBibtexDomain, override=True)
     pybtex.plugin.entry_points = _cached_entry_points
     richtext.Text.from_latex = classmethod(_text_from_latex)
+    citation_template.names = names_in_citations
     # force: a re-imported module (tests, autobuild) replaces its earlier class.
     pybtex.plugin.register_plugin("pybtex.style.sorting", STYLE_NAME, SortingStyle, force=True)
     pybtex.plugin.register_plugin("pybtex.style.formatting", STYLE_NAME, Style, force=True)
