@@ -88,6 +88,7 @@ def background_app(book: Path, tmp_path: Path) -> tuple[SimpleNamespace, SimpleN
         srcdir=str(book),
         doctreedir=str(tmp_path / "doctrees"),
         config=SimpleNamespace(sosai_data_dir="_data", sosai_charts_dir="_charts"),
+        parallel=1,
     )
     return app, SimpleNamespace(doc2path=lambda docname: str(book / f"{docname}.md"))
 
@@ -113,7 +114,9 @@ def test_charts_of_the_pages_to_read_are_drawn_in_the_background_in_order(
     assert drawn[1] == expected  # the directive finds what the worker drew
 
 
-def test_no_background_process_for_one_chart_or_pages_not_read(tmp_path, rootdir, monkeypatch):
+def test_no_background_process_for_one_chart_pages_not_read_or_parallel_builds(
+    tmp_path, rootdir, monkeypatch
+):
     book = tmp_path / "book"
     shutil.copytree(rootdir / "test-charts", book)
     shutil.copy(book / "_charts" / "weights-memory.py", book / "_charts" / "a-second.py")
@@ -122,4 +125,6 @@ def test_no_background_process_for_one_chart_or_pages_not_read(tmp_path, rootdir
     monkeypatch.setattr(charts.threading, "active_count", lambda: 1)
     charts.start_drawing(app, env, ["later"])  # one chart: drawn by the directive
     charts.start_drawing(app, env, [])  # nothing read: nothing drawn
+    app.parallel = 2
+    charts.start_drawing(app, env, ["index", "later"])  # parallel readers: in-process
     assert not hasattr(app, "sosai_chart_jobs")

@@ -194,9 +194,10 @@ def start_drawing(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> No
         except Exception:  # reported by the directive that uses the chart
             continue
     # The worker is forked: it starts at once and needs no importable __main__. Forking
-    # a process that runs other threads is unsafe, so such a build draws in-process.
+    # a process that runs other threads is unsafe, so such a build draws in-process; so
+    # does a parallel build (-j), whose forked readers could not wait on this pool.
     forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-    if len(missing) < MIN_BACKGROUND_CHARTS or not forkable:
+    if len(missing) < MIN_BACKGROUND_CHARTS or not forkable or app.parallel > 1:
         return
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
     app.sosai_chart_pool = pool
