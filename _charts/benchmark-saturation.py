@@ -2,8 +2,6 @@
 
 from datetime import date
 
-from matplotlib.lines import Line2D
-
 from sosai.charts import PALETTE, new_figure
 
 DATA = ["benchmarks"]
@@ -23,6 +21,8 @@ def drawn(rows):
 
 
 def draw(data):
+    from matplotlib.lines import Line2D
+
     rows = sorted(drawn(data["benchmarks"].rows), key=lambda r: (r["introduced"], r["name"]))
     fig, ax = new_figure(8, 0.32 * len(rows) + 1.6)
     for y, row in enumerate(rows):

@@ -1,8 +1,5 @@
 """Feature matrix of desktop apps for local LLMs, drawn from desktop-apps.yml."""
 
-from matplotlib.lines import Line2D
-from matplotlib.patches import Circle
-
 from sosai.charts import PALETTE, new_figure
 
 DATA = ["desktop-apps"]
@@ -41,6 +38,9 @@ COLUMNS = [
 
 
 def draw(data):
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Circle
+
     rows = sorted(data["desktop-apps"].rows, key=lambda r: r["name"].lower())
     n_rows, n_cols = len(rows), len(COLUMNS)
     fig, ax = new_figure(9, 0.42 * n_rows + 2.2)

@@ -1,8 +1,5 @@
 """Where each SDK, framework and protocol in sdks.yml sits in the application stack."""
 
-from matplotlib.colors import to_rgb
-from matplotlib.patches import FancyBboxPatch
-
 from sosai.charts import PALETTE, new_figure
 
 DATA = ["sdks"]
@@ -33,6 +30,8 @@ FIG_W = 10.0
 
 def tint(colour, amount=0.72):
     """The colour mixed with white, light enough for dark text on top."""
+    from matplotlib.colors import to_rgb
+
     return tuple(c + (1 - c) * amount for c in to_rgb(colour))
 
 
@@ -49,6 +48,8 @@ def lay_out(names):
 
 
 def draw(data):
+    from matplotlib.patches import FancyBboxPatch
+
     rows = data["sdks"].rows
     bands = []
     for key, title, note in LAYERS:

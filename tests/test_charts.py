@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -11,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from sosai import charts
+from tests.conftest import BOOK
 
 
 def soup(app, page: str = "index.html") -> BeautifulSoup:
@@ -128,3 +132,22 @@ def test_no_background_process_for_one_chart_pages_not_read_or_parallel_builds(
     app.parallel = 2
     charts.start_drawing(app, env, ["index", "later"])  # parallel readers: in-process
     assert not hasattr(app, "sosai_chart_jobs")
+
+
+def test_the_book_s_chart_scripts_import_matplotlib_only_to_draw():
+    # The build imports a script to learn its data files even when its SVG is drawn
+    # already; importing matplotlib there would cost every rebuild of the page.
+    probe = (
+        "import sys; from pathlib import Path; from sosai import charts\n"
+        "for s in sorted(Path('_charts').glob('*.py')): charts._import_script(s.resolve())\n"
+        "print('matplotlib' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=BOOK,
+        env={**os.environ, "PYTHONPATH": str(BOOK / "_ext")},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "False"
