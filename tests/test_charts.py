@@ -86,26 +86,30 @@ def test_problems_warn_at_the_directive(app, warning):
     assert soup(app).select("figure") == []
 
 
-def background_app(book: Path, tmp_path: Path) -> tuple[SimpleNamespace, SimpleNamespace]:
-    """The little of a Sphinx application and environment that ``start_drawing`` reads."""
+@pytest.fixture
+def two_chart_book(tmp_path, rootdir, monkeypatch) -> tuple[Path, SimpleNamespace, SimpleNamespace]:
+    """The charts mini-book with a second page and chart, and a stand-in app and env.
+
+    The stand-ins hold the little of Sphinx's application and environment that
+    ``start_drawing`` reads.
+    """
+    book = tmp_path / "book"
+    shutil.copytree(rootdir / "test-charts", book)
+    shutil.copy(book / "_charts" / "weights-memory.py", book / "_charts" / "a-second.py")
+    (book / "later.md").write_text(":::{data-chart} a-second\n:alt: Bars.\n\nMore bars.\n:::\n")
     app = SimpleNamespace(
         srcdir=str(book),
         doctreedir=str(tmp_path / "doctrees"),
         config=SimpleNamespace(sosai_data_dir="_data", sosai_charts_dir="_charts"),
         parallel=1,
     )
-    return app, SimpleNamespace(doc2path=lambda docname: str(book / f"{docname}.md"))
-
-
-def test_charts_of_the_pages_to_read_are_drawn_in_the_background_in_order(
-    tmp_path, rootdir, monkeypatch
-):
-    book = tmp_path / "book"
-    shutil.copytree(rootdir / "test-charts", book)
-    shutil.copy(book / "_charts" / "weights-memory.py", book / "_charts" / "a-second.py")
-    (book / "later.md").write_text(":::{data-chart} a-second\n:alt: Bars.\n\nMore bars.\n:::\n")
-    app, env = background_app(book, tmp_path)
+    env = SimpleNamespace(doc2path=lambda docname: str(book / f"{docname}.md"))
     monkeypatch.setattr(charts.threading, "active_count", lambda: 1)  # pytest may run threads
+    return book, app, env
+
+
+def test_charts_of_the_pages_to_read_are_drawn_in_the_background_in_order(two_chart_book):
+    book, app, env = two_chart_book
     charts.start_drawing(app, env, ["index", "later"])
     # index (weights-memory) is read before later (a-second), whatever the scripts' names.
     assert [s.stem for s in app.sosai_chart_jobs] == ["weights-memory", "a-second"]
@@ -113,20 +117,13 @@ def test_charts_of_the_pages_to_read_are_drawn_in_the_background_in_order(
     charts.stop_drawing(app, None)
     assert all(svg.is_file() for svg in drawn)
     expected, _ = charts.render(
-        book / "_charts" / "a-second.py", book / "_data", tmp_path / "doctrees" / "_charts"
+        book / "_charts" / "a-second.py", book / "_data", Path(app.doctreedir) / "_charts"
     )
     assert drawn[1] == expected  # the directive finds what the worker drew
 
 
-def test_no_background_process_for_one_chart_pages_not_read_or_parallel_builds(
-    tmp_path, rootdir, monkeypatch
-):
-    book = tmp_path / "book"
-    shutil.copytree(rootdir / "test-charts", book)
-    shutil.copy(book / "_charts" / "weights-memory.py", book / "_charts" / "a-second.py")
-    (book / "later.md").write_text(":::{data-chart} a-second\n:alt: Bars.\n\nMore bars.\n:::\n")
-    app, env = background_app(book, tmp_path)
-    monkeypatch.setattr(charts.threading, "active_count", lambda: 1)
+def test_no_background_process_for_one_chart_pages_not_read_or_parallel_builds(two_chart_book):
+    _, app, env = two_chart_book
     charts.start_drawing(app, env, ["later"])  # one chart: drawn by the directive
     charts.start_drawing(app, env, [])  # nothing read: nothing drawn
     app.parallel = 2
