@@ -1,26 +1,42 @@
-"""Resolve ``{numref}`` without reading the target page's doctree from disk each time.
+"""Number figures and resolve ``{numref}`` without re-reading pages from disk.
 
-Sphinx 7 unpickles the whole doctree of the page that holds a figure or table for
-every ``{numref}`` to it (``StandardDomain._resolve_numref_xref``). A chapter with
-nine data tables is a large doctree, so two dozen references cost more than a second
-per build, and the cost grows with the book. This replaces the standard domain with a
-subclass that keeps each doctree it reads for numbering, read-only, for the rest of
-the build. Nothing to write in MyST; the output is identical.
+Sphinx 7 reads pickled doctrees back for two numbering jobs, and both costs grow with
+the book:
+
+- after every build's reading phase, it walks the doctree of *every* page to number
+  figures and tables (``TocTreeCollector.assign_figure_numbers``), even when one page
+  changed: for this book, most of a second on each rebuild;
+- it unpickles the whole doctree of the page that holds a figure or table for every
+  ``{numref}`` to it (``StandardDomain._resolve_numref_xref``).
+
+For the first, this keeps a skeleton of each page when it is read (its sections,
+toctrees and numbered nodes with their captions, nothing else) and gives the
+numbering walk the skeletons; each skeleton node is checked to be numbered exactly
+as the original, or the original is kept. For the second, the standard domain is
+replaced by a subclass that keeps each doctree it reads, read-only, for the rest of
+the build. Nothing to write in MyST; the numbers and the output are identical.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
+from docutils import nodes
+from sphinx import addnodes
 from sphinx.domains.std import StandardDomain
+from sphinx.environment.collectors.toctree import TocTreeCollector
 
 from sosai import __version__
 
 if TYPE_CHECKING:
-    from docutils import nodes
+    from collections.abc import Callable
+
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
     from sphinx.util.typing import ExtensionMetadata
+
+SKELETONS = "sosai_numbering_skeletons"
 
 
 class CachingStandardDomain(StandardDomain):
@@ -45,7 +61,112 @@ class CachingStandardDomain(StandardDomain):
             del env.get_doctree  # back to the class's method
 
 
+def figure_type(env: BuildEnvironment, node: nodes.Element) -> str | None:
+    """The numbering type of ``node``, decided exactly as Sphinx's numbering walk does."""
+    for domain in env.domains.values():
+        figtype = domain.get_enumerable_node_type(node)
+        if domain.name == "std" and not domain.get_numfig_title(node):  # type: ignore[attr-defined]
+            continue  # uncaptioned: not numbered
+        if figtype:
+            return figtype
+    return None
+
+
+def skeleton_children(env: BuildEnvironment, element: nodes.Element) -> list[nodes.Element]:
+    """What the numbering walk visits below ``element``, in order, and nothing else.
+
+    Sections and toctrees keep their place (sections set section numbers, toctrees
+    lead to other pages); a numbered node keeps its attributes and the children that
+    make it numbered (caption, title, code block); every other element is dropped and
+    its numbered descendants take its place, which the walk cannot tell apart.
+    """
+    kept: list[nodes.Element] = []
+    for child in element.children:
+        if not isinstance(child, nodes.Element):
+            continue
+        if isinstance(child, addnodes.toctree):
+            kept.append(child.copy())  # the entries are attributes
+        elif isinstance(child, nodes.section):
+            section = child.copy()
+            section.extend(skeleton_children(env, child))
+            kept.append(section)
+        elif (figtype := figure_type(env, child)) and child["ids"]:
+            numbered = child.copy()
+            for part in child.children:
+                if isinstance(part, (nodes.caption, nodes.title)):
+                    numbered.append(part.deepcopy())
+                elif isinstance(part, nodes.literal_block):
+                    numbered.append(part.copy())
+            numbered.extend(skeleton_children(env, child))
+            if figure_type(env, numbered) != figtype:  # a type decided by other content
+                numbered = child.deepcopy()
+            kept.append(numbered)
+        else:
+            kept.extend(skeleton_children(env, child))
+    return kept
+
+
+def keep_skeleton(app: Sphinx, doctree: nodes.document) -> None:
+    """Keep the numbering skeleton of the page just read, in the environment."""
+    env = app.env
+    skeleton = nodes.Element()
+    skeleton.extend(skeleton_children(env, doctree))
+    env.__dict__.setdefault(SKELETONS, {})[env.docname] = skeleton
+
+
+def purge_skeleton(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    """Forget the skeleton of a page that is about to be read again or was removed."""
+    env.__dict__.get(SKELETONS, {}).pop(docname, None)
+
+
+def merge_skeletons(
+    app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
+) -> None:
+    """Take the skeletons of pages read by a parallel reader."""
+    theirs = other.__dict__.get(SKELETONS, {})
+    env.__dict__.setdefault(SKELETONS, {}).update(
+        {docname: theirs[docname] for docname in docnames if docname in theirs}
+    )
+
+
+def numbering_from_skeletons(
+    assign: Callable[[TocTreeCollector, BuildEnvironment], list[str]],
+) -> Callable[[TocTreeCollector, BuildEnvironment], list[str]]:
+    """Wrap Sphinx's figure numbering so it walks skeletons, not unpickled doctrees."""
+
+    @functools.wraps(assign)
+    def assign_figure_numbers(self: TocTreeCollector, env: BuildEnvironment) -> list[str]:
+        skeletons: dict[str, nodes.Element] = env.__dict__.get(SKELETONS, {})
+        read = env.get_doctree
+
+        def skeleton_or_doctree(docname: str) -> nodes.Element:
+            # A page read before this extension was enabled has no skeleton yet.
+            return skeletons[docname] if docname in skeletons else read(docname)
+
+        env.get_doctree = skeleton_or_doctree  # type: ignore[method-assign]
+        try:
+            return assign(self, env)
+        finally:
+            del env.get_doctree  # back to the class's method
+
+    assign_figure_numbers.sosai_skeletons = True  # type: ignore[attr-defined]
+    return assign_figure_numbers
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
-    """Replace the standard domain with :class:`CachingStandardDomain`."""
+    """Number figures from skeletons; replace the standard domain for ``{numref}``."""
     app.add_domain(CachingStandardDomain, override=True)
-    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+    if not getattr(TocTreeCollector.assign_figure_numbers, "sosai_skeletons", False):
+        TocTreeCollector.assign_figure_numbers = numbering_from_skeletons(  # type: ignore[method-assign]
+            TocTreeCollector.assign_figure_numbers
+        )
+    # Late, so that numbered nodes added by other doctree-read handlers are seen.
+    app.connect("doctree-read", keep_skeleton, priority=900)
+    app.connect("env-purge-doc", purge_skeleton)
+    app.connect("env-merge-info", merge_skeletons)
+    return {
+        "version": __version__,
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }
