@@ -1,0 +1,2 @@
+extensions = ["myst_parser", "sosai.gctuning"]
+exclude_patterns = ["_build"]
