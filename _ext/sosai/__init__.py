@@ -18,7 +18,9 @@ just the one it exercises:
 - ``sosai.assets``: drops scripts a page does not use and theme files no page loads.
 - ``sosai.csssubset``: publishes only the theme stylesheet's rules the pages can use.
 - ``sosai.whatsnew``: the "What's new" page and its Atom feed, from git.
-- ``sosai.fastnumref``: ``{numref}`` without re-reading the target page each time.
+- ``sosai.fastnumref``: figure numbering and ``{numref}`` without re-reading pages.
+- ``sosai.gctuning``: fewer garbage-collector passes during a build and at exit.
+- ``sosai.templatecheck``: the theme renders its never-empty templates once per page.
 - ``sosai.jbcompat``: accepts Jupyter Book's notebook settings without myst-nb.
 """
 

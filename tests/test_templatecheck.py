@@ -1,0 +1,51 @@
+"""The theme renders its never-empty templates once per page (``sosai.templatecheck``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sphinx.jinja2glue import BuiltinTemplateLoader
+
+
+def build_counting_renders(make_app, srcdir, monkeypatch, extensions) -> tuple:
+    renders: Counter[str] = Counter()
+    original = BuiltinTemplateLoader.render
+
+    def counting(loader, template, context):
+        renders[template] += 1
+        return original(loader, template, context)
+
+    monkeypatch.setattr(BuiltinTemplateLoader, "render", counting)
+    app = make_app(
+        "dirhtml", srcdir=srcdir, confoverrides={"extensions": extensions}, freshenv=True
+    )
+    app.build(force_all=True)
+    monkeypatch.undo()
+    pages = {
+        path.relative_to(app.outdir).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(app.outdir.rglob("*.html"))
+    }
+    return pages, renders
+
+
+@pytest.mark.sphinx("dirhtml", testroot="templatecheck")
+def test_pages_are_identical_with_half_the_navigation_renders(make_app, app_params, monkeypatch):
+    srcdir = app_params[1]["srcdir"]
+    plain_pages, plain = build_counting_renders(make_app, srcdir, monkeypatch, ["myst_parser"])
+    pages, renders = build_counting_renders(
+        make_app, srcdir, monkeypatch, ["myst_parser", "sosai.templatecheck"]
+    )
+    assert pages == plain_pages
+    written = [page for page in pages if not page.startswith("_static/")]
+    assert written == [
+        "genindex/index.html",
+        "index.html",
+        "search/index.html",
+        "second/index.html",
+    ]
+    assert 'aria-label="Main"' in pages["second/index.html"]  # the sidebar navigation
+    for template in ("sbt-sidebar-nav.html", "article-header-buttons.html"):
+        # Rendered on its own only for the emptiness check (the page includes it).
+        assert plain[template] == len(written)
+        assert renders[template] == 0
