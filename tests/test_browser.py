@@ -69,8 +69,8 @@ def browser(built_book):
 
     Depends on ``built_book`` so the book (and its PDF, printed with its own
     Playwright session) is built before this session starts. Module-scoped: the
-    Playwright driver must be gone before later tests fork processes (sphinx-sitemap
-    starts a multiprocessing manager per build), or the forks inherit its pipes and
+    Playwright driver must be gone before later tests fork processes (charts are
+    drawn in a forked process), or the forks inherit its pipes and
     closing it at the end of the run never completes.
     """
     path = chromium()

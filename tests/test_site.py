@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -43,10 +44,16 @@ def test_every_page_has_description_and_opengraph_tags(built_book, docname):
     assert head.select_one("meta[property='og:site_name']")["content"] == "State of Open Source AI"
 
 
-def test_sitemap_lists_every_page(built_book):
+def test_sitemap_lists_every_page_with_its_last_commit_date(built_book):
     tree = ET.parse(built_book.outdir / "sitemap.xml")
-    locs = {loc.text for loc in tree.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
-    assert locs == {url_of(built_book, docname) for docname in CHAPTERS}
+    namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    urls = {
+        url.findtext(f"{namespace}loc"): url.findtext(f"{namespace}lastmod")
+        for url in tree.iter(f"{namespace}url")
+    }
+    assert set(urls) == {url_of(built_book, docname) for docname in CHAPTERS}
+    for lastmod in urls.values():
+        assert re.fullmatch(r"20\d\d-\d\d-\d\d", lastmod)
 
 
 def test_404_page_works_at_any_depth(built_book):
@@ -156,3 +163,30 @@ def test_index_table_of_contents_lists_every_chapter(built_book):
     assert linked == {d for d in CHAPTERS if d != "index"}
     for row in table.select("tbody tr"):
         assert len(row.select("td")[1].get_text(strip=True)) > 20  # a line saying what it answers
+
+
+def sitemap_urls(outdir: Path) -> list[str]:
+    tree = ET.parse(outdir / "sitemap.xml")
+    return [loc.text for loc in tree.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+
+
+@pytest.mark.sphinx("dirhtml", testroot="site")
+def test_sitemap_stays_whole_after_an_incremental_build(make_app, app_params):
+    srcdir = app_params[1]["srcdir"]
+    app = make_app("dirhtml", srcdir=srcdir, freshenv=True)
+    app.build()
+    every_page = [
+        "https://example.org/book/",
+        "https://example.org/book/first/",
+        "https://example.org/book/second/",
+    ]
+    assert sitemap_urls(app.outdir) == every_page
+    page = Path(srcdir) / "second.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    app = make_app("dirhtml", srcdir=srcdir)
+    written: list[str] = []
+    app.connect("html-page-context", lambda app, pagename, *args: written.append(pagename))
+    app.build()
+    assert "first" not in written  # the build was incremental
+    assert "second" in written
+    assert sitemap_urls(app.outdir) == every_page

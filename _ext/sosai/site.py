@@ -9,8 +9,13 @@ paragraph outside admonitions and tables. (sphinxext-opengraph did this before, 
 it imports matplotlib on start-up for social cards the book does not use, which cost
 most of a second on every build.) It also fills
 ``notfound_urls_prefix`` (sphinx-notfound-page), the path the 404 page uses for its
-CSS and links, so the page works when served for a missing URL at any depth. The
-sitemap's URLs come from ``html_baseurl`` already (sphinx-sitemap).
+CSS and links, so the page works when served for a missing URL at any depth.
+
+HTML builds write ``sitemap.xml`` (https://www.sitemaps.org/protocol.html): every page
+of the book in reading order, with the date of its last commit where git knows it. (sphinx-sitemap did
+this before, but it lists only the pages the current build wrote, so an incremental
+build left a sitemap of one or two pages, and it started a multiprocessing manager
+process on every build.)
 
 The dirhtml builder writes the 404 page as ``404/index.html``; GitHub Pages serves
 ``/404.html`` for a missing URL, so a copy is written there too (its links are
@@ -25,10 +30,12 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 from docutils import nodes
 
@@ -146,6 +153,28 @@ def write_llms_txt(app: Sphinx, exception: Exception | None) -> None:
     (Path(app.outdir) / "llms.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def write_sitemap(app: Sphinx, exception: Exception | None) -> None:
+    """Write ``sitemap.xml``: every page, whichever pages this build wrote."""
+    if exception is not None or app.builder.name not in WEB_BUILDERS or not app.config.html_baseurl:
+        return
+    base = app.config.html_baseurl.rstrip("/") + "/"
+    # sphinx-last-updated-by-git: docname -> (commit timestamp, show source link) or None
+    last_commit = getattr(app.env, "git_last_updated", {})
+    urlset = ElementTree.Element("urlset", xmlns="http://www.sitemaps.org/schemas/sitemap/0.9")
+    in_order = reading_order(app)
+    orphans = sorted(app.env.found_docs - set(in_order))
+    for docname in [*in_order, *orphans]:
+        url = ElementTree.SubElement(urlset, "url")
+        ElementTree.SubElement(url, "loc").text = base + app.builder.get_target_uri(docname)
+        timestamp = (last_commit.get(docname) or (None,))[0]
+        if timestamp is not None:
+            day = datetime.fromtimestamp(int(timestamp), UTC).date()
+            ElementTree.SubElement(url, "lastmod").text = day.isoformat()
+    ElementTree.ElementTree(urlset).write(
+        Path(app.outdir) / "sitemap.xml", encoding="utf-8", xml_declaration=True
+    )
+
+
 def add_meta_tags(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
@@ -181,7 +210,7 @@ def striptags(text: str) -> str:
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
-    """Connect :func:`derive_urls`, :func:`copy_404_page` and :func:`write_llms_txt`."""
+    """Connect the URL settings, meta tags, 404 copy, sitemap and ``llms.txt``."""
     # After the extensions whose settings it fills have registered them.
     app.connect("config-inited", derive_urls, priority=900)
     app.connect("html-page-context", add_meta_tags)
@@ -189,6 +218,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("env-purge-doc", purge_summary)
     app.connect("env-merge-info", merge_summaries)
     app.connect("build-finished", copy_404_page)
+    app.connect("build-finished", write_sitemap)
     # After sosai.data has exported the data files (default priority 500).
     app.connect("build-finished", write_llms_txt, priority=600)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
