@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
 
 import pytest
@@ -73,3 +74,8 @@ def test_figures_are_numbered_from_skeletons_as_sphinx_numbers_them(
     assert TocTreeCollector.assign_figure_numbers(collector, env) == []
     assert reads == Counter()
     assert env.toc_fignumbers == from_skeletons
+    # The skeletons are kept in the environment alone, not with their pages.
+    skeletons = env.sosai_numbering_skeletons
+    assert set(skeletons) == {"index", "other"}
+    assert all(node.document is None for s in skeletons.values() for node in s.findall())
+    assert len(pickle.dumps(skeletons)) < len(pickle.dumps(env.get_doctree("other"))) / 2

@@ -111,6 +111,10 @@ def keep_skeleton(app: Sphinx, doctree: nodes.document) -> None:
     env = app.env
     skeleton = nodes.Element()
     skeleton.extend(skeleton_children(env, doctree))
+    for node in skeleton.findall():
+        # A copied node, and text added to it, still point to the whole page (see
+        # ``Element.copy``), which would be pickled into the environment with them.
+        node.document = None
     env.__dict__.setdefault(SKELETONS, {})[env.docname] = skeleton
 
 
