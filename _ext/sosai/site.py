@@ -12,10 +12,10 @@ most of a second on every build.) It also fills
 CSS and links, so the page works when served for a missing URL at any depth.
 
 HTML builds write ``sitemap.xml`` (https://www.sitemaps.org/protocol.html): every page
-of the book in reading order, with the date of its last commit where git knows it. (sphinx-sitemap did
-this before, but it lists only the pages the current build wrote, so an incremental
-build left a sitemap of one or two pages, and it started a multiprocessing manager
-process on every build.)
+of the book in reading order, with the date of its last commit where git knows it.
+(sphinx-sitemap did this before, but it lists only the pages the current build wrote,
+so an incremental build left a sitemap of one or two pages, and it started a
+multiprocessing manager process on every build.)
 
 The dirhtml builder writes the 404 page as ``404/index.html``; GitHub Pages serves
 ``/404.html`` for a missing URL, so a copy is written there too (its links are
