@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from sosai import csssubset
+
 
 @pytest.mark.sphinx("dirhtml", testroot="csssubset")
 def test_unused_rules_and_icon_font_are_dropped(app, warning):
@@ -47,3 +49,27 @@ def test_the_subset_is_kept_for_the_next_build(app):
     assert len(kept) == 1
     published = app.outdir / "_static" / "theme.css"
     assert kept[0].read_text(encoding="utf-8") == published.read_text(encoding="utf-8")
+
+
+def test_names_are_read_again_only_from_files_that_changed(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    (site / "_static").mkdir(parents=True)
+    (site / "index.html").write_text('<p class="lead intro">Hi</p>', encoding="utf-8")
+    (site / "other.html").write_text('<div id="main">x</div>', encoding="utf-8")
+    (site / "_static" / "menu.js").write_text("el.classList.add('open')", encoding="utf-8")
+    cache = tmp_path / "cache" / "names.pickle"
+    assert csssubset.names_in_use(site, cache) >= {"lead", "intro", "main", "open"}
+    read: list[str] = []
+    page_names = csssubset._page_names
+    monkeypatch.setattr(
+        csssubset, "_page_names", lambda page: read.append(page.name) or page_names(page)
+    )
+    assert csssubset.names_in_use(site, cache) >= {"lead", "intro", "main", "open"}
+    assert read == []  # nothing changed: every name came from the cache
+    (site / "other.html").write_text('<div id="sidebar">x</div>', encoding="utf-8")
+    names = csssubset.names_in_use(site, cache)
+    assert read == ["other.html"]
+    assert "sidebar" in names
+    assert "main" not in names
+    cache.write_bytes(b"not a pickle")  # a damaged cache is read as empty
+    assert "sidebar" in csssubset.names_in_use(site, cache)

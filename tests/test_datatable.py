@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -149,3 +150,22 @@ def test_html_offers_the_rows_as_csv_and_json(app):
     assert document["as_of"] == "2026-08"
     assert document["columns"]["backends"] == "Back-ends"
     assert len(document["rows"]) == 3
+
+
+# Its own copy of the project (srcdir), since the test edits the data file.
+@pytest.mark.sphinx("html", testroot="datatable", srcdir="datatable-exports")
+def test_exports_are_written_again_only_when_their_data_changes(make_app, app_params):
+    srcdir = Path(app_params[1]["srcdir"])
+    make_app("html", srcdir=srcdir, freshenv=True).build()
+    app = make_app("html", srcdir=srcdir)
+    exported = app.outdir / "data" / "engines.json"
+    first = exported.stat().st_mtime_ns
+    app.build()
+    assert exported.stat().st_mtime_ns == first  # same data: left as it was
+    data = srcdir / "_data" / "engines.yml"
+    data.write_text(
+        data.read_text(encoding="utf-8").replace("Engine A", "Engine Alpha"), encoding="utf-8"
+    )
+    make_app("html", srcdir=srcdir).build()
+    assert exported.stat().st_mtime_ns > first
+    assert "Engine Alpha" in exported.read_text(encoding="utf-8")

@@ -21,6 +21,7 @@ source map no longer matches and is removed. Nothing to write in MyST.
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,15 +45,42 @@ WORD = re.compile(r"[A-Za-z_][\w-]*")
 SOURCE_MAP = re.compile(r"/\*#\s*sourceMappingURL=[^*]*\*/")
 
 
-def names_in_use(site: Path) -> set[str]:
-    """Every class and id in the site's pages, and every word of its scripts."""
-    names: set[str] = set()
-    for page in site.rglob("*.html"):
-        for value in ATTRIBUTE.findall(page.read_text(encoding="utf-8")):
-            names.update(value.split())
-    for script in (site / "_static").rglob("*.js"):
-        names.update(WORD.findall(script.read_text(encoding="utf-8", errors="replace")))
-    return names
+def names_in_use(site: Path, cache_file: Path | None = None) -> set[str]:
+    """Every class and id in the site's pages, and every word of its scripts.
+
+    With ``cache_file``, each file's names are kept there with its size and time of
+    change, and only files written since are read again (an incremental build
+    rewrites two or three of the pages).
+    """
+    cached: dict[str, tuple[int, int, frozenset[str]]] = {}
+    if cache_file is not None and cache_file.is_file():
+        try:
+            cached = pickle.loads(cache_file.read_bytes())
+        except (pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            cached = {}
+    found: dict[str, tuple[int, int, frozenset[str]]] = {}
+    files = [(page, _page_names) for page in site.rglob("*.html")]
+    files += [(script, _script_names) for script in (site / "_static").rglob("*.js")]
+    for path, read_names in files:
+        stat = path.stat()
+        key = path.relative_to(site).as_posix()
+        entry = cached.get(key)
+        if entry is None or entry[:2] != (stat.st_mtime_ns, stat.st_size):
+            entry = (stat.st_mtime_ns, stat.st_size, read_names(path))
+        found[key] = entry
+    if cache_file is not None and found != cached:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        cache_file.write_bytes(pickle.dumps(found))
+    return set().union(*(names for _, _, names in found.values()))
+
+
+def _page_names(page: Path) -> frozenset[str]:
+    html = page.read_text(encoding="utf-8")
+    return frozenset(name for value in ATTRIBUTE.findall(html) for name in value.split())
+
+
+def _script_names(script: Path) -> frozenset[str]:
+    return frozenset(WORD.findall(script.read_text(encoding="utf-8", errors="replace")))
 
 
 def _selectors(prelude: list) -> list[list]:
@@ -129,7 +157,7 @@ def subset_all(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.name not in WEB_BUILDERS:
         return
     site = Path(app.outdir)
-    names = names_in_use(site)
+    names = names_in_use(site, Path(app.doctreedir) / "sosai-csssubset" / "names.pickle")
     for name in app.config.sosai_css_subset:
         path = site / "_static" / name
         if not path.is_file():

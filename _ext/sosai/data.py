@@ -332,13 +332,27 @@ def export_all(app: Sphinx, exception: Exception | None) -> None:
         return
     folder = Path(app.outdir) / EXPORT_DIR
     for path in sorted(data_dir(app).glob("*.yml")):
+        csv_file, json_file = folder / f"{path.stem}.csv", folder / f"{path.stem}.json"
+        if _newer_than_inputs([csv_file, json_file], path):
+            continue  # written by an earlier build from the same data, schema and code
         try:
             dataset = load(path)
         except DataError:
             continue  # already reported at the start of the build
         folder.mkdir(exist_ok=True)
-        (folder / f"{dataset.name}.csv").write_text(to_csv(dataset), encoding="utf-8")
-        (folder / f"{dataset.name}.json").write_text(to_json(dataset), encoding="utf-8")
+        csv_file.write_text(to_csv(dataset), encoding="utf-8")
+        json_file.write_text(to_json(dataset), encoding="utf-8")
+
+
+def _newer_than_inputs(outputs: list[Path], path: Path) -> bool:
+    """Whether every output exists and is newer than the data file, schemas and code."""
+    schemas = schema_path_for(path).parent.glob(f"*{SCHEMA_SUFFIX}")
+    inputs = [path, *schemas, Path(__file__)]
+    try:
+        oldest_output = min(output.stat().st_mtime_ns for output in outputs)
+    except FileNotFoundError:
+        return False
+    return oldest_output > max(p.stat().st_mtime_ns for p in inputs)
 
 
 def data_dir(app: Sphinx) -> Path:
