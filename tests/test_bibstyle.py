@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from bs4 import BeautifulSoup
+
+from sosai import bibstyle
 
 
 @pytest.fixture
@@ -58,3 +62,21 @@ def test_and_others_reads_et_al_in_the_list_and_in_the_text(app, entries):
     soup = BeautifulSoup(html, "html.parser")
     cites = [c.get_text() for c in soup.select("article .bibtex-citation, .body .bibtex-citation")]
     assert "[Zwicky et al., 2023]" in cites
+
+
+@pytest.mark.sphinx("html", testroot="bibstyle", srcdir="bibstyle-cache")
+def test_formatted_entries_are_saved_only_when_new_ones_were_formatted(make_app, app_params):
+    srcdir = Path(app_params[1]["srcdir"])
+    app = make_app("html", srcdir=srcdir, freshenv=True)
+    app.build(force_all=True)
+    cache = Path(app.doctreedir) / bibstyle.CACHE_FILE
+    saved = cache.stat().st_mtime_ns
+    again = make_app("html", srcdir=srcdir)
+    again.build(force_all=True)  # every entry formatted again, all found in the cache
+    assert cache.stat().st_mtime_ns == saved
+    bib = srcdir / "refs.bib"
+    text = bib.read_text(encoding="utf-8")
+    bib.write_text(text.replace("GGUF in Practice", "GGUF in Practice, Revised"), "utf-8")
+    edited = make_app("html", srcdir=srcdir)
+    edited.build()
+    assert cache.stat().st_mtime_ns > saved  # the edited entry was formatted and kept

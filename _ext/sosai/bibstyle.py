@@ -163,6 +163,10 @@ def _text_from_latex(cls: type, latex: str) -> Text:
     return LaTeXParser(_decode_latex(latex)).parse()
 
 
+# How many formatted entries load_formatted found, to save only when there are more.
+_loaded: list[int] = []
+
+
 def load_formatted(app: Sphinx) -> None:
     """Start from the entries formatted by the previous build (unless it is clean)."""
     FORMATTED.clear()
@@ -172,11 +176,13 @@ def load_formatted(app: Sphinx) -> None:
             code, formatted = pickle.loads(path.read_bytes())
             if code == _code_version():  # entries formatted by this very style
                 FORMATTED.update(formatted)
+    _loaded[:] = [len(FORMATTED)]
 
 
 def save_formatted(app: Sphinx, exception: Exception | None) -> None:
-    """Keep the formatted entries for the next build."""
-    if exception is None and FORMATTED:
+    """Keep the formatted entries for the next build, if this build added any."""
+    # Entries are only ever added (the key holds everything formatting depends on).
+    if exception is None and FORMATTED and [len(FORMATTED)] != _loaded:
         path = Path(app.doctreedir) / CACHE_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(pickle.dumps((_code_version(), FORMATTED)))
