@@ -34,6 +34,21 @@ def test_rules_the_pages_or_scripts_can_use_are_kept(app):
     assert '@font-face{font-family:"Body Font"' in css
 
 
+@pytest.mark.sphinx("dirhtml", testroot="csssubset")
+def test_a_local_import_is_replaced_by_its_rules(app, warning):
+    app.build()
+    assert warning.getvalue() == ""
+    css = (app.outdir / "_static" / "styles" / "entry.css").read_text(encoding="utf-8")
+    assert "@import" not in css
+    assert "never-used" not in css
+    # The imported rules, their url() rebased on styles/, then the file's own rule.
+    assert css.split() == [
+        ".card{margin:1px}",
+        '.card{background:url("../file.png")}',
+        ".card{color:blue}",
+    ]
+
+
 @pytest.mark.sphinx(
     "dirhtml", testroot="csssubset", confoverrides={"sosai_css_subset": ["missing.css"]}
 )
@@ -45,10 +60,11 @@ def test_a_missing_stylesheet_is_reported(app, warning):
 @pytest.mark.sphinx("dirhtml", testroot="csssubset")
 def test_the_subset_is_kept_for_the_next_build(app):
     app.build()
-    kept = list((app.doctreedir / "sosai-csssubset").glob("*.css"))
-    assert len(kept) == 1
-    published = app.outdir / "_static" / "theme.css"
-    assert kept[0].read_text(encoding="utf-8") == published.read_text(encoding="utf-8")
+    kept = sorted((app.doctreedir / "sosai-csssubset").glob("*.css"))
+    assert [path.name.split(".")[0] for path in kept] == ["styles-entry", "theme"]
+    for path, name in zip(kept, ["styles/entry.css", "theme.css"], strict=True):
+        published = app.outdir / "_static" / name
+        assert path.read_text(encoding="utf-8") == published.read_text(encoding="utf-8")
 
 
 def test_names_are_read_again_only_from_files_that_changed(tmp_path, monkeypatch):

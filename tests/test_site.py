@@ -130,6 +130,20 @@ def test_pages_load_only_the_assets_they_use(built_book):
     ]
 
 
+def test_no_script_holds_up_the_first_paint(built_book):
+    for docname in CHAPTERS:
+        head = built_book.html(page_of(docname)).head
+        blocking = [
+            script["src"]
+            for script in head.select("script[src]")
+            if not script.has_attr("defer") and not script.has_attr("async")
+        ]
+        assert blocking == [], docname
+    # The search page's scripts expect Sphinx's to have run already: left as they are.
+    search = built_book.html("search/index.html").head
+    assert search.select_one("script[src*='documentation_options.js']:not([defer])")
+
+
 def test_static_folder_holds_no_templates_or_unloaded_theme_scripts(built_book):
     static = built_book.outdir / "_static"
     assert list(static.rglob("*.html")) == []

@@ -8,6 +8,12 @@ the page needs it, so most pages make fewer requests (see ``make bench``):
   badges, cards, tabs);
 - ``pygments.css``: pages with code blocks.
 
+Scripts that Sphinx and the book theme load in the page head, where each one holds
+up the first paint until it has arrived and run, are deferred (``DEFERRED_SCRIPTS``):
+they only act once the document is parsed, and deferred scripts still run in order.
+The search page, whose scripts rely on them being there at once, keeps them as they
+are.
+
 It also removes from the published ``_static`` folder the theme files no page loads
 (``UNUSED_THEME_FILES``). Nothing to write in MyST.
 """
@@ -52,6 +58,24 @@ STYLESHEETS: dict[str, Callable[[nodes.Node], bool]] = {
 }
 
 
+# Render-blocking scripts that wait for the document anyway (DOMContentLoaded).
+DEFERRED_SCRIPTS = frozenset(
+    {"documentation_options.js", "doctools.js", "sphinx_highlight.js", "sphinx-book-theme.js"}
+)
+
+
+def _deferred(script: Any) -> Any:
+    """The script with ``defer``, if it is one of :data:`DEFERRED_SCRIPTS`."""
+    name = str(getattr(script, "filename", script)).rsplit("/", 1)[-1]
+    attributes = getattr(script, "attributes", None)
+    if name not in DEFERRED_SCRIPTS or attributes is None:
+        return script
+    if "defer" in attributes or "async" in attributes or attributes.get("type") == "module":
+        return script
+    # Sphinx's script objects are immutable: make another of the same class.
+    return type(script)(script.filename, priority=script.priority, **attributes, defer="defer")
+
+
 def _keep(asset: Any, rules: dict[str, Callable[[nodes.Node], bool]], doctree: Any) -> bool:
     name = str(getattr(asset, "filename", asset)).rsplit("/", 1)[-1]
     rule = rules.get(name)
@@ -61,11 +85,11 @@ def _keep(asset: Any, rules: dict[str, Callable[[nodes.Node], bool]], doctree: A
 def drop_unused_assets(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """Remove the assets a page does not use from its context."""
+    """Remove the assets a page does not use from its context; defer head scripts."""
     if doctree is None:  # generated pages (search, index): keep everything
         return
     context["script_files"] = [
-        js for js in context.get("script_files", []) if _keep(js, SCRIPTS, doctree)
+        _deferred(js) for js in context.get("script_files", []) if _keep(js, SCRIPTS, doctree)
     ]
     context["css_files"] = [
         css for css in context.get("css_files", []) if _keep(css, STYLESHEETS, doctree)

@@ -15,12 +15,18 @@ tinycss2 and written again with only:
 
 Selectors are judged by their own classes and ids; those inside ``:not()``, ``:is()``
 and other functions are ignored, which keeps more rather than less. The stylesheet's
-source map no longer matches and is removed. Nothing to write in MyST.
+source map no longer matches and is removed.
+
+A local ``@import`` (such as the theme's ``styles/theme.css``, which only imports
+Sphinx's ``basic.css``) is replaced by the rules it imports, their relative ``url()``
+references rebased, so a browser does not discover a second stylesheet only after
+the first has arrived. Nothing to write in MyST.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import re
 from pathlib import Path
@@ -43,6 +49,7 @@ NESTING_AT_RULES = frozenset({"media", "supports", "layer", "container"})
 ATTRIBUTE = re.compile(r'\b(?:class|id)="([^"]*)"')
 WORD = re.compile(r"[A-Za-z_][\w-]*")
 SOURCE_MAP = re.compile(r"/\*#\s*sourceMappingURL=[^*]*\*/")
+URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
 
 
 def names_in_use(site: Path, cache_file: Path | None = None) -> set[str]:
@@ -152,6 +159,58 @@ def subset_stylesheet(css: str, names: set[str]) -> str:
     return "\n".join(tinycss2.serialize([rule]) for rule in subset_rules(rules, names)) + "\n"
 
 
+def _is_relative(url: str) -> bool:
+    return not (url.startswith(("/", "#", "data:")) or "://" in url)
+
+
+def _local_import(rule: object) -> str | None:
+    """The relative URL of an ``@import`` rule with no media or layer conditions."""
+    if getattr(rule, "type", None) != "at-rule" or rule.lower_at_keyword != "import":
+        return None
+    tokens = [t for t in rule.prelude if t.type not in ("whitespace", "comment")]
+    if len(tokens) != 1:
+        return None
+    token = tokens[0]
+    if token.type in ("string", "url"):
+        url = token.value
+    elif token.type == "function" and token.lower_name == "url":
+        strings = [a for a in token.arguments if a.type == "string"]
+        url = strings[0].value if len(strings) == 1 else ""
+    else:
+        return None
+    return url if url and _is_relative(url) else None
+
+
+def inline_imports(css: str, folder: Path, root: Path) -> str:
+    """``css`` (a stylesheet in ``folder``) with its local imports replaced by their rules.
+
+    Only files inside ``root`` are inlined; their relative ``url()`` references are
+    rebased on ``folder``. Other ``@import`` rules stay as they are.
+    """
+    parts = []
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        url = _local_import(rule)
+        imported = (folder / url).resolve() if url else None
+        if imported is None or not imported.is_file() or root not in imported.parents:
+            parts.append(tinycss2.serialize([rule]))
+            continue
+        inner = inline_imports(imported.read_text(encoding="utf-8"), imported.parent, root)
+        parts.append(_rebase_urls(inner, imported.parent, folder))
+    return "\n".join(parts)
+
+
+def _rebase_urls(css: str, source: Path, target: Path) -> str:
+    """Rewrite relative ``url()`` references in ``css`` from ``source`` to ``target``."""
+
+    def rebase(match: re.Match) -> str:
+        url = match.group(2)
+        if not _is_relative(url):
+            return match.group(0)
+        return f'url("{Path(os.path.relpath(source / url, target)).as_posix()}")'
+
+    return URL.sub(rebase, css)
+
+
 def subset_all(app: Sphinx, exception: Exception | None) -> None:
     """Rewrite each stylesheet in ``sosai_css_subset`` in the output (``build-finished``)."""
     if exception is not None or app.builder.name not in WEB_BUILDERS:
@@ -167,26 +226,29 @@ def subset_all(app: Sphinx, exception: Exception | None) -> None:
                 subtype="csssubset",
             )
             continue
-        css = path.read_text(encoding="utf-8")
-        path.write_text(_cached_subset(Path(app.doctreedir), css, names), encoding="utf-8")
+        static = (site / "_static").resolve()
+        css = inline_imports(path.read_text(encoding="utf-8"), path.resolve().parent, static)
+        subset = _cached_subset(Path(app.doctreedir), name, css, names)
+        path.write_text(subset, encoding="utf-8")
         path.with_name(path.name + ".map").unlink(missing_ok=True)
 
 
-def _cached_subset(cache_dir: Path, css: str, names: set[str]) -> str:
+def _cached_subset(cache_dir: Path, name: str, css: str, names: set[str]) -> str:
     """:func:`subset_stylesheet`, kept in the doctree folder for the next build.
 
-    The theme copies its full stylesheet into the output on every build; parsing it
-    again would cost each incremental rebuild a few tenths of a second.
+    The theme copies its full stylesheets into the output on every build; parsing
+    them again would cost each incremental rebuild a few tenths of a second.
     """
     key = hashlib.sha256(Path(__file__).read_bytes())
     key.update(css.encode())
     key.update("\n".join(sorted(names)).encode())
-    cached = cache_dir / "sosai-csssubset" / f"{key.hexdigest()[:16]}.css"
+    stem = name.replace("/", "-").removesuffix(".css")
+    cached = cache_dir / "sosai-csssubset" / f"{stem}.{key.hexdigest()[:16]}.css"
     if cached.is_file():
         return cached.read_text(encoding="utf-8")
     subset = subset_stylesheet(css, names)
     cached.parent.mkdir(parents=True, exist_ok=True)
-    for old in cached.parent.glob("*.css"):
+    for old in cached.parent.glob(f"{stem}.*.css"):  # this stylesheet's older subsets
         old.unlink()
     cached.write_text(subset, encoding="utf-8")
     return subset
@@ -195,7 +257,10 @@ def _cached_subset(cache_dir: Path, css: str, names: set[str]) -> str:
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register ``sosai_css_subset`` and subset those stylesheets after each build."""
     app.add_config_value(
-        "sosai_css_subset", ["styles/pydata-sphinx-theme.css"], "html", types=frozenset({list})
+        "sosai_css_subset",
+        ["styles/theme.css", "styles/pydata-sphinx-theme.css"],
+        "html",
+        types=frozenset({list}),
     )
     app.connect("build-finished", subset_all)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,6 +1,6 @@
 extensions = ["myst_parser", "sosai.csssubset"]
 exclude_patterns = ["_build"]
 html_static_path = ["_static"]
-html_css_files = ["theme.css"]
+html_css_files = ["theme.css", "styles/entry.css"]
 html_js_files = ["menu.js"]
-sosai_css_subset = ["theme.css"]
+sosai_css_subset = ["theme.css", "styles/entry.css"]
