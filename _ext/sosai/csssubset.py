@@ -187,6 +187,8 @@ def inline_imports(css: str, folder: Path, root: Path) -> str:
     Only files inside ``root`` are inlined; their relative ``url()`` references are
     rebased on ``folder``. Other ``@import`` rules stay as they are.
     """
+    if "@import" not in css:  # most stylesheets: spare parsing them (the theme's is big)
+        return css
     parts = []
     for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
         url = _local_import(rule)
