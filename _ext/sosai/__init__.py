@@ -20,7 +20,7 @@ just the one it exercises:
 - ``sosai.whatsnew``: the "What's new" page and its Atom feed, from git.
 - ``sosai.fastnumref``: figure numbering and ``{numref}`` without re-reading pages.
 - ``sosai.gctuning``: fewer garbage-collector passes during a build and at exit.
-- ``sosai.templatecheck``: the theme renders its never-empty templates once per page.
+- ``sosai.templates``: compiled templates kept; never-empty ones rendered once a page.
 - ``sosai.jbcompat``: accepts Jupyter Book's notebook settings without myst-nb.
 """
 

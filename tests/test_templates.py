@@ -1,10 +1,11 @@
-"""The theme renders its never-empty templates once per page (``sosai.templatecheck``)."""
+"""Templates compiled once and never-empty ones rendered once (``sosai.templates``)."""
 
 from __future__ import annotations
 
 from collections import Counter
 
 import pytest
+from jinja2 import Environment
 from sphinx.jinja2glue import BuiltinTemplateLoader
 
 
@@ -29,12 +30,12 @@ def build_counting_renders(make_app, srcdir, monkeypatch, extensions) -> tuple:
     return pages, renders
 
 
-@pytest.mark.sphinx("dirhtml", testroot="templatecheck")
+@pytest.mark.sphinx("dirhtml", testroot="templates")
 def test_pages_are_identical_with_half_the_navigation_renders(make_app, app_params, monkeypatch):
     srcdir = app_params[1]["srcdir"]
     plain_pages, plain = build_counting_renders(make_app, srcdir, monkeypatch, ["myst_parser"])
     pages, renders = build_counting_renders(
-        make_app, srcdir, monkeypatch, ["myst_parser", "sosai.templatecheck"]
+        make_app, srcdir, monkeypatch, ["myst_parser", "sosai.templates"]
     )
     assert pages == plain_pages
     written = [page for page in pages if not page.startswith("_static/")]
@@ -49,3 +50,27 @@ def test_pages_are_identical_with_half_the_navigation_renders(make_app, app_para
         # Rendered on its own only for the emptiness check (the page includes it).
         assert plain[template] == len(written)
         assert renders[template] == 0
+
+
+# Its own copy of the project (srcdir): no compiled templates from other tests.
+@pytest.mark.sphinx("dirhtml", testroot="templates", srcdir="templates-bytecode")
+def test_a_rebuild_loads_compiled_templates(make_app, app_params, monkeypatch):
+    srcdir = app_params[1]["srcdir"]
+    compiled: list[str] = []
+    original = Environment._compile
+
+    def counting(environment, source, filename):
+        compiled.append(filename)
+        return original(environment, source, filename)
+
+    monkeypatch.setattr(Environment, "_compile", counting)
+    first = make_app("dirhtml", srcdir=srcdir, freshenv=True)
+    first.build(force_all=True)
+    assert any(name.endswith("layout.html") for name in compiled)
+    assert list((first.doctreedir / "sosai-templates").iterdir())
+    compiled.clear()
+    make_app("dirhtml", srcdir=srcdir).build(force_all=True)  # a new process, in effect
+    # Only the few templates made from strings (static files ending in _t) have no
+    # file to key the cache on; every template file was loaded compiled.
+    assert compiled
+    assert set(compiled) == {"<template>"}
