@@ -144,6 +144,12 @@ def test_no_script_holds_up_the_first_paint(built_book):
     assert search.select_one("script[src*='documentation_options.js']:not([defer])")
 
 
+def test_no_empty_general_index_page(built_book):
+    # The book has no index entries, so Sphinx's genindex page would be empty.
+    assert not (built_book.outdir / "genindex").exists()
+    assert "genindex" not in (built_book.outdir / "index.html").read_text(encoding="utf-8")
+
+
 def test_static_folder_holds_no_templates_or_unloaded_theme_scripts(built_book):
     static = built_book.outdir / "_static"
     assert list(static.rglob("*.html")) == []

@@ -244,9 +244,7 @@ def main() -> int:
 
     site = book / "_build" / "dirhtml"
     pages = sorted(
-        p
-        for p in site.rglob("*.html")
-        if p.parent.name not in {"genindex", "search"} and "_static" not in p.parts
+        p for p in site.rglob("*.html") if p.parent.name != "search" and "_static" not in p.parts
     )
     cache: dict[Path, int] = {}
     # Served under the published path, as on GitHub Pages: the 404 page's links need it.
