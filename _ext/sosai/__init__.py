@@ -10,6 +10,7 @@ just the one it exercises:
 - ``sosai.footer``: the feedback footer appended to every chapter.
 - ``sosai.badges``: linked badges for the landing page, built from nodes.
 - ``sosai.bibstyle``: the pybtex style used by the bibliography.
+- ``sosai.bibdomain``: the ``cite`` domain with indexed look-ups and kept citations.
 - ``sosai.checks``: strict checks the book relies on (alt text on every image).
 - ``sosai.citation``: the ``cite-this-book`` directive (BibTeX from the settings).
 - ``sosai.citedin``: "Cited in" back-links under each bibliography entry.

@@ -25,9 +25,8 @@ bibliography on every build, even when one chapter changed:
   formatted again. A clean build (``--all``) or a change to this module starts
   without it.
 - LaTeX decoding of names and fields is memoised (``Text.from_latex``).
-- :class:`IndexedBibtexDomain` finds where each entry is cited from an index built
-  once, instead of scanning every citation for every entry (quadratic in the size
-  of the book).
+
+``sosai.bibdomain`` speeds up the rest of sphinxcontrib-bibtex's work.
 
 Usage in MyST::
 
@@ -54,19 +53,14 @@ from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.sorting.author_year_title import SortingStyle as AuthorYearTitleSorting
 from pybtex.style.template import FieldIsMissing, field, join, node, sentence
 from sphinx.environment import CONFIG_OK
-from sphinx.util import logging
-from sphinxcontrib.bibtex.domain import BibtexDomain, _FilterVisitor
 from sphinxcontrib.bibtex.style import template as citation_template
 
 from sosai import __version__
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from sphinx.application import Sphinx
     from sphinx.util.typing import ExtensionMetadata
 
-logger = logging.getLogger(__name__)
 STYLE_NAME = "sosai"
 CACHE_FILE = "sosai-bibstyle.pickle"
 FORMATTED: dict[tuple, Any] = {}  # cache key -> pybtex FormattedEntry
@@ -206,44 +200,9 @@ def names_in_citations(children, data, role, **kwargs):
     return Text(first.format_data(data), kwargs.get("other") or " et al.")
 
 
-class IndexedBibtexDomain(BibtexDomain):
-    """sphinxcontrib-bibtex's domain, with where-cited looked up in an index.
-
-    ``get_filtered_entries`` is the method of sphinxcontrib-bibtex 2.7.0 (pinned) with
-    one change: the pages citing each key come from a dictionary built once per call.
-    """
-
-    def get_filtered_entries(self, bibliography_key: Any) -> Iterable[tuple[str, Any]]:
-        """Unsorted bibliography entries that pass the bibliography's filter."""
-        cited_in: dict[str, set[str]] = {}
-        for citation_ref in self.citation_refs:
-            for target in citation_ref.targets:
-                cited_in.setdefault(target.key, set()).add(citation_ref.docname)
-        bibliography = self.bibliographies[bibliography_key]
-        for entry in self.get_entries(bibliography.bibfiles):
-            key = bibliography.keyprefix + entry.key
-            cited_docnames = cited_in.get(key, set())
-            visitor = _FilterVisitor(
-                entry=entry, docname=bibliography_key.docname, cited_docnames=cited_docnames
-            )
-            try:
-                success = visitor.visit(bibliography.filter_)
-            except ValueError as err:
-                logger.warning(
-                    f"syntax error in :filter: expression; {err}",
-                    location=(bibliography_key.docname, bibliography.line),
-                    type="bibtex",
-                    subtype="filter_syntax_error",
-                )
-                success = bool(cited_docnames)  # the default filter, as upstream
-            if success or entry.key in bibliography.keys:
-                yield key, entry
-
-
 def setup(app: Sphinx) -> ExtensionMetadata:
-    """Register the ``sosai`` pybtex styles and the faster bibtex domain."""
+    """Register the ``sosai`` pybtex styles."""
     app.setup_extension("sphinxcontrib.bibtex")
-    app.add_domain(IndexedBibtexDomain, override=True)
     pybtex.plugin.entry_points = _cached_entry_points
     richtext.Text.from_latex = classmethod(_text_from_latex)
     citation_template.names = names_in_citations

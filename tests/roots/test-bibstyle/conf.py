@@ -1,4 +1,4 @@
-extensions = ["myst_parser", "sphinxcontrib.bibtex", "sosai.bibstyle"]
+extensions = ["myst_parser", "sphinxcontrib.bibtex", "sosai.bibstyle", "sosai.bibdomain"]
 bibtex_bibfiles = ["refs.bib"]
 bibtex_default_style = "sosai"
 bibtex_reference_style = "author_year"
