@@ -9,6 +9,7 @@ SITE := _build/dirhtml
 HOST ?= 127.0.0.1
 PORT ?= 8000
 STRICT := --warningiserror --nitpick --keep-going
+BENCH_ARGS ?=  # e.g. make bench BENCH_ARGS="--lighthouse-runs 3"
 
 .DEFAULT_GOAL := help
 .PHONY: help install build downloads serve test pytest lint linkcheck bench clean
@@ -63,7 +64,7 @@ linkcheck: $(STAMP)  ## Check external links (needs the internet; CI runs it wee
 
 bench: $(STAMP)  ## Print build times, per-page transfer sizes and Lighthouse scores
 	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tools/lighthouse --silent --no-audit --no-fund; fi
-	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench.py $(BENCH_ARGS)
 
 clean:  ## Remove the build output (keeps .venv)
 	rm -rf _build

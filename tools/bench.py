@@ -20,7 +20,8 @@ are computed as in CI) and prints:
   local gzip server (``tools/gzip_server.py``) and what the browser actually fetches
   is counted (third-party requests are refused and listed). Without them, the figure
   is estimated from the page's tags plus every font its stylesheets reference;
-- Lighthouse (mobile) scores per page, median and worst, when ``tools/lighthouse``
+- Lighthouse (mobile) scores per page (each the median of ``--lighthouse-runs``
+  audits), median and worst over pages, when ``tools/lighthouse``
   is installed (``make bench`` does it with npm).
 
 Budgets: clean build < 20 s, one-chapter rebuild < 3 s, every page < 300 KB gzipped
@@ -162,28 +163,43 @@ def page_url(site: Path, page: Path) -> str:
     return page.relative_to(site).as_posix().removesuffix("index.html")
 
 
-def lighthouse(site: Path, pages: list[Path], prefix: str) -> dict[Path, dict[str, float]] | None:
-    """Lighthouse (mobile) category scores per page, or None if not installed."""
+def lighthouse(
+    site: Path, pages: list[Path], prefix: str, runs: int = 1
+) -> dict[Path, dict[str, float]] | None:
+    """Lighthouse (mobile) category scores per page, or None if not installed.
+
+    With ``runs`` > 1, each page is audited that many times and each score is the
+    median, as Lighthouse's documentation advises for its variable performance score.
+    """
     binary = ROOT / "tools" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
     if not binary.exists() or not CHROMIUM.exists():
         return None
     scores = {}
-    flags = " ".join(CHROMIUM_ARGS)
     with gzip_server.serve(site, prefix) as base, tempfile.TemporaryDirectory() as tmp:
         for page in pages:
-            report = Path(tmp) / "report.json"
-            subprocess.run(
-                [str(binary), base + page_url(site, page), "--quiet", f"--chrome-flags={flags}",
-                 "--form-factor=mobile", "--output=json", f"--output-path={report}",
-                 "--only-categories=performance,accessibility,best-practices,seo"],
-                env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
-                check=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )  # fmt: skip
-            categories = json.loads(report.read_text(encoding="utf-8"))["categories"]
-            scores[page] = {k: round(100 * (v["score"] or 0)) for k, v in categories.items()}
+            url = base + page_url(site, page)
+            runs_of_page = [_lighthouse_once(binary, url, tmp) for _ in range(runs)]
+            scores[page] = {
+                category: statistics.median(run[category] for run in runs_of_page)
+                for category in runs_of_page[0]
+            }
     return scores
+
+
+def _lighthouse_once(binary: Path, url: str, tmp: str) -> dict[str, float]:
+    """One Lighthouse (mobile) audit of ``url``: its category scores out of 100."""
+    report = Path(tmp) / "report.json"
+    subprocess.run(
+        [str(binary), url, "--quiet", f"--chrome-flags={' '.join(CHROMIUM_ARGS)}",
+         "--form-factor=mobile", "--output=json", f"--output-path={report}",
+         "--only-categories=performance,accessibility,best-practices,seo"],
+        env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    categories = json.loads(report.read_text(encoding="utf-8"))["categories"]
+    return {k: round(100 * (v["score"] or 0)) for k, v in categories.items()}
 
 
 def chapters(book: Path) -> list[Path]:
@@ -229,7 +245,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     parser.add_argument("--no-lighthouse", action="store_true", help="skip Lighthouse (faster)")
-    parser.add_argument("--runs", type=int, default=3, help="clean builds to take the median of")
+    parser.add_argument(
+        "--runs", type=int, default=3, help="builds of each kind to take the median of"
+    )
+    parser.add_argument(
+        "--lighthouse-runs", type=int, default=1, help="audits per page to take the median of"
+    )
     args = parser.parse_args()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="sosai-bench-"))
     book = workdir / "book"
@@ -286,7 +307,7 @@ def main() -> int:
         f"max {max(requests)}   (budget {BUDGETS['requests']})"
     )
     print(f"third-party requests:    {', '.join(third_party) or 'none'}")
-    scores = None if args.no_lighthouse else lighthouse(site, pages, prefix)
+    scores = None if args.no_lighthouse else lighthouse(site, pages, prefix, args.lighthouse_runs)
     if scores:
         for category in ("performance", "accessibility", "best-practices", "seo"):
             values = [s[category] for s in scores.values()]
