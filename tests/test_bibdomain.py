@@ -83,3 +83,6 @@ def test_an_edited_source_is_cited_afresh(make_app, app_params, monkeypatch):
     assert calls == ["p", "p"]  # the two citations of the edited source
     assert "Ashe and Baker, 2024" in html
     assert "Able" not in html
+    # The citations of the source as it was are no longer kept.
+    assert [key for key in bibdomain.INTEXT if "Able" in repr(key)] == []
+    assert len(bibdomain.INTEXT) == 6

@@ -58,7 +58,9 @@ CITATION_SETTINGS = (
 )
 
 INTEXT: dict[tuple, nodes.Element] = {}  # cache key -> resolved citation node
-_loaded: list[int] = []  # how many INTEXT held when loaded, to save only when more
+_used: set[tuple] = set()  # keys looked up by this build
+_added: set[tuple] = set()  # keys this build resolved afresh
+_written: set[str] = set()  # pages whose citations this build resolved
 
 
 class IndexedBibtexDomain(BibtexDomain):
@@ -155,9 +157,11 @@ class IndexedBibtexDomain(BibtexDomain):
             fromdocname,
             tuple(_citation_signature(citation) for citation in chosen),
         )
+        _used.add(key)
         if key not in INTEXT:
             result = super().resolve_xref(env, fromdocname, builder, typ, target, node, contnode)
             INTEXT[key] = result.deepcopy()
+            _added.add(key)
             return result
         return INTEXT[key].deepcopy()
 
@@ -187,16 +191,32 @@ def _code_version() -> str:
 def load_intext(app: Sphinx) -> None:
     """Start from the citations resolved by the previous build (unless it is clean)."""
     INTEXT.clear()
+    _used.clear()
+    _added.clear()
+    _written.clear()
     path = Path(app.doctreedir) / CACHE_FILE
     if app.env.config_status == CONFIG_OK and path.is_file():
         with contextlib.suppress(Exception):  # a stale or partial file: start afresh
             INTEXT.update(pickle.loads(path.read_bytes()))
-    _loaded[:] = [len(INTEXT)]
+
+
+def note_written(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Note a page whose references (and citations) this build resolved."""
+    _written.add(docname)
 
 
 def save_intext(app: Sphinx, exception: Exception | None) -> None:
-    """Keep the resolved citations for the next build, if this build added any."""
-    if exception is None and INTEXT and [len(INTEXT)] != _loaded:
+    """Keep the resolved citations for the next build, if this build changed them.
+
+    Citations of the pages this build wrote that it did not look up (removed, or of
+    an edited source) are dropped, so the file holds the book's current citations.
+    """
+    if exception is not None:
+        return
+    stale = [key for key in INTEXT if key[4] in _written and key not in _used]
+    for key in stale:
+        del INTEXT[key]
+    if _added or stale:
         path = Path(app.doctreedir) / CACHE_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(pickle.dumps(INTEXT))
@@ -207,5 +227,6 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.setup_extension("sphinxcontrib.bibtex")
     app.add_domain(IndexedBibtexDomain, override=True)
     app.connect("builder-inited", load_intext)
+    app.connect("doctree-resolved", note_written)
     app.connect("build-finished", save_intext)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
