@@ -30,6 +30,9 @@ def test_epub_package_lists_every_chapter_with_figures(built_book):
         assert any(name.endswith(".svg") for name in names)  # charts travel with the book
         references = epub.read(next(n for n in names if n.endswith("references.xhtml")))
         assert b'class="citation"' in references
+        models = epub.read("models.xhtml")
+        assert b"<img" in models
+        assert b"loading=" not in models  # lazy loading is for the website only
 
 
 def test_pdf_contains_every_chapter_title(built_book):

@@ -144,6 +144,14 @@ def test_no_script_holds_up_the_first_paint(built_book):
     assert search.select_one("script[src*='documentation_options.js']:not([defer])")
 
 
+def test_figures_load_lazily_on_the_website(built_book):
+    images = [
+        img for docname in CHAPTERS for img in built_book.html(page_of(docname)).select("img")
+    ]
+    assert len(images) >= 10
+    assert [img["src"] for img in images if img.get("loading") != "lazy"] == []
+
+
 def test_no_empty_general_index_page(built_book):
     # The book has no index entries, so Sphinx's genindex page would be empty.
     assert not (built_book.outdir / "genindex").exists()

@@ -14,6 +14,10 @@ they only act once the document is parsed, and deferred scripts still run in ord
 The search page, whose scripts rely on them being there at once, keeps them as they
 are.
 
+On the website (not in the EPUB or the PDF), images load lazily, when a reader
+scrolls near them: every figure of the book sits below the first screen, and a phone
+need not fetch them before it shows the text.
+
 It also removes from the published ``_static`` folder the theme files no page loads
 (``UNUSED_THEME_FILES``). Nothing to write in MyST.
 """
@@ -123,8 +127,16 @@ def remove_unused_theme_files(app: Sphinx, exception: Exception | None) -> None:
             path.unlink()
 
 
+def load_images_lazily(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Mark the page's images ``loading="lazy"`` (docutils writes the attribute)."""
+    if app.builder.name in WEB_BUILDERS:
+        for image in doctree.findall(nodes.image):
+            image.setdefault("loading", "lazy")
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
-    """Connect :func:`drop_unused_assets` and :func:`remove_unused_theme_files`."""
+    """Connect the asset trimming, deferred scripts, lazy images and file removal."""
+    app.connect("doctree-resolved", load_images_lazily)
     app.connect("html-page-context", drop_unused_assets)
     app.connect("build-finished", remove_unused_theme_files)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -96,40 +96,44 @@ class IndexedBibtexDomain(BibtexDomain):
             if success or entry.key in bibliography.keys:
                 yield key, entry
 
-    def citations_by_key(self) -> dict[str, list[tuple[int, Citation]]]:
-        """Each key's citations in ``citation`` bibliographies, with their positions."""
+    def citations_by_key(self) -> dict[str, list[tuple[int, Citation, tuple]]]:
+        """Each key's citations in ``citation`` bibliographies: position, citation, signature.
+
+        Built once per build (the citations are fixed once the environment is updated).
+        """
         citations = self.citations
         index = self.__dict__.get("_sosai_index")
         if index is None or index[0] is not citations or index[1] != len(citations):
-            by_key: dict[str, list[tuple[int, Citation]]] = {}
+            by_key: dict[str, list[tuple[int, Citation, tuple]]] = {}
             for position, citation in enumerate(citations):
                 if self.bibliographies[citation.bibliography_key].list_ == "citation":
-                    by_key.setdefault(citation.key, []).append((position, citation))
+                    entry = (position, citation, _citation_signature(citation))
+                    by_key.setdefault(citation.key, []).append(entry)
             index = (citations, len(citations), by_key)
             self.__dict__["_sosai_index"] = index
         return index[2]
 
-    def chosen_citations(self, fromdocname: str, target: str) -> list[Citation] | None:
-        """The citations ``resolve_xref`` formats, in its order; None if a key is unknown.
+    def chosen_citations(self, fromdocname: str, target: str) -> list[tuple] | None:
+        """Signatures of the citations ``resolve_xref`` formats, in its order.
 
-        Upstream walks all citations in order and keeps, per key, the last one in a
-        bibliography on the citing page, else the last one anywhere; its result is in
-        the order those keys first occur among the citations. So does this, over the
-        few citations of the target's keys.
+        None if a key has no citation. Upstream walks all citations in order and
+        keeps, per key, the last one in a bibliography on the citing page, else the
+        last one anywhere; its result is in the order those keys first occur among the
+        citations. So does this, over the few citations of the target's keys.
         """
         keys = {t.key for t in parse_citation_targets(target)}
         by_key = self.citations_by_key()
         if any(key not in by_key for key in keys):
             return None
-        candidates = sorted((pair for key in keys for pair in by_key[key]), key=lambda p: p[0])
-        local: dict[str, Citation] = {}
-        anywhere: dict[str, Citation] = {}
-        for _, citation in candidates:
+        candidates = sorted((c for key in keys for c in by_key[key]), key=lambda c: c[0])
+        local: dict[str, tuple] = {}
+        anywhere: dict[str, tuple] = {}
+        for _, citation, signature in candidates:
             if citation.bibliography_key.docname == fromdocname:
-                local[citation.key] = citation
-        for _, citation in candidates:
+                local[citation.key] = signature
+        for _, citation, signature in candidates:
             if citation.key not in local:
-                anywhere[citation.key] = citation
+                anywhere[citation.key] = signature
         return list((local | anywhere).values())
 
     def resolve_xref(  # type: ignore[override]  # noqa: PLR0917 - Sphinx's signature
@@ -155,7 +159,7 @@ class IndexedBibtexDomain(BibtexDomain):
             typ,
             target,
             fromdocname,
-            tuple(_citation_signature(citation) for citation in chosen),
+            tuple(chosen),
         )
         _used.add(key)
         if key not in INTEXT:
