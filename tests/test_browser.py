@@ -126,6 +126,13 @@ class Tab:
         """Lay out what the page lets the browser skip off screen (content-visibility)."""
         self.page.add_style_tag(content="* { content-visibility: visible !important; }")
 
+    def load_every_image(self) -> None:
+        """Load the page's images now, as scrolling to each would (they load lazily)."""
+        self.page.evaluate(
+            "Promise.all([...document.images].map(i => {"
+            " i.loading = 'eager'; return i.decode().catch(() => null); }))"
+        )
+
     def close(self) -> None:
         """Close the context."""
         self.context.close()
@@ -177,6 +184,7 @@ def test_pages_render_fully_with_third_parties_blocked(browser, site, built_book
             tab.open(path)
             if path not in GENERATED:
                 assert tab.page.locator("article h1").count() == 1, path
+            tab.load_every_image()
             broken = tab.page.evaluate(
                 "[...document.querySelectorAll('article img')]"
                 ".filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
@@ -242,6 +250,7 @@ def chart_corner_and_ink(tab) -> tuple[float, float]:
 
     from PIL import Image  # noqa: PLC0415 - matplotlib brings Pillow
 
+    tab.load_every_image()
     image = tab.page.locator("article figure img").first
     image.scroll_into_view_if_needed()
     shot = Image.open(BytesIO(image.screenshot())).convert("L")
