@@ -11,7 +11,8 @@ from sphinx.environment import BuildEnvironment
 from sphinx.environment.collectors.toctree import TocTreeCollector
 
 
-def build_counting_reads(make_app, srcdir, monkeypatch, **confoverrides) -> tuple:
+def count_doctree_reads(monkeypatch) -> Counter[str]:
+    """Count, per page, the doctrees read from disk from now on."""
     reads: Counter[str] = Counter()
     original = BuildEnvironment.get_doctree
 
@@ -20,6 +21,11 @@ def build_counting_reads(make_app, srcdir, monkeypatch, **confoverrides) -> tupl
         return original(env, docname)
 
     monkeypatch.setattr(BuildEnvironment, "get_doctree", counting)
+    return reads
+
+
+def build_counting_reads(make_app, srcdir, monkeypatch, **confoverrides) -> tuple:
+    reads = count_doctree_reads(monkeypatch)
     app = make_app("html", srcdir=srcdir, confoverrides=confoverrides, freshenv=True)
     app.build()
     monkeypatch.undo()
@@ -63,14 +69,7 @@ def test_figures_are_numbered_from_skeletons_as_sphinx_numbers_them(
     sphinx_walk(collector, env)
     assert env.toc_fignumbers == from_skeletons
     # ...but the skeleton walk reads no doctree from disk.
-    reads: Counter[str] = Counter()
-    original = BuildEnvironment.get_doctree
-
-    def counting(env, docname):
-        reads[docname] += 1
-        return original(env, docname)
-
-    monkeypatch.setattr(BuildEnvironment, "get_doctree", counting)
+    reads = count_doctree_reads(monkeypatch)
     assert TocTreeCollector.assign_figure_numbers(collector, env) == []
     assert reads == Counter()
     assert env.toc_fignumbers == from_skeletons
