@@ -27,8 +27,22 @@ just the one it exercises:
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from pathlib import Path
+
 __version__ = "1.0.0"
 
 # Builders that publish the website, where data files, the feed and llms.txt live
 # (EPUB and the singlehtml build behind the PDF are self-contained copies).
 WEB_BUILDERS = frozenset({"html", "dirhtml"})
+
+
+@functools.cache
+def source_digest(module_file: str) -> str:
+    """SHA-256 of a module's source, for the keys of caches kept between builds.
+
+    A module that caches its results in the doctree folder puts this in the key, so
+    that a change to its code starts the cache afresh.
+    """
+    return hashlib.sha256(Path(module_file).read_bytes()).hexdigest()

@@ -23,8 +23,6 @@ Nothing to write in MyST: ``{cite:p}`` and ``{cite:t}`` work as before.
 from __future__ import annotations
 
 import contextlib
-import functools
-import hashlib
 import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,7 +32,7 @@ from sphinx.util import logging
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 from sphinxcontrib.bibtex.domain import BibtexDomain, _FilterVisitor
 
-from sosai import __version__
+from sosai import __version__, source_digest
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -184,12 +182,7 @@ def _citation_signature(citation: Citation) -> tuple:
 
 
 def _settings(env: BuildEnvironment) -> tuple:
-    return (_code_version(), *(repr(env.config[name]) for name in CITATION_SETTINGS))
-
-
-@functools.cache
-def _code_version() -> str:
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return (source_digest(__file__), *(repr(env.config[name]) for name in CITATION_SETTINGS))
 
 
 def load_intext(app: Sphinx) -> None:

@@ -39,7 +39,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import functools
-import hashlib
 import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,7 +54,7 @@ from pybtex.style.template import FieldIsMissing, field, join, node, sentence
 from sphinx.environment import CONFIG_OK
 from sphinxcontrib.bibtex.style import template as citation_template
 
-from sosai import __version__
+from sosai import __version__, source_digest
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -168,7 +167,7 @@ def load_formatted(app: Sphinx) -> None:
     if app.env.config_status == CONFIG_OK and path.is_file():
         with contextlib.suppress(Exception):  # a stale or partial file: start afresh
             code, formatted = pickle.loads(path.read_bytes())
-            if code == _code_version():  # entries formatted by this very style
+            if code == source_digest(__file__):  # entries formatted by this very style
                 FORMATTED.update(formatted)
     _loaded[:] = [len(FORMATTED)]
 
@@ -179,11 +178,7 @@ def save_formatted(app: Sphinx, exception: Exception | None) -> None:
     if exception is None and FORMATTED and [len(FORMATTED)] != _loaded:
         path = Path(app.doctreedir) / CACHE_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(pickle.dumps((_code_version(), FORMATTED)))
-
-
-def _code_version() -> str:
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+        path.write_bytes(pickle.dumps((source_digest(__file__), FORMATTED)))
 
 
 _UPSTREAM_NAMES = citation_template.names

@@ -50,7 +50,7 @@ from docutils.parsers.rst import directives
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from sosai import __version__, data
+from sosai import __version__, data, source_digest
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -134,7 +134,7 @@ def _plan(
     names = list(getattr(module, "DATA", []))
     datasets = {name: data.load(data_dir / f"{name}.yml") for name in names}
     inputs = [script] + [ds.path for ds in datasets.values()]
-    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest = hashlib.sha256(source_digest(__file__).encode())
     digest.update(version("matplotlib").encode())
     for path in inputs:
         digest.update(path.read_bytes())

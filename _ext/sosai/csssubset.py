@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 import tinycss2
 from sphinx.util import logging
 
-from sosai import WEB_BUILDERS, __version__
+from sosai import WEB_BUILDERS, __version__, source_digest
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -241,7 +241,7 @@ def _cached_subset(cache_dir: Path, name: str, css: str, names: set[str]) -> str
     The theme copies its full stylesheets into the output on every build; parsing
     them again would cost each incremental rebuild a few tenths of a second.
     """
-    key = hashlib.sha256(Path(__file__).read_bytes())
+    key = hashlib.sha256(source_digest(__file__).encode())
     key.update(css.encode())
     key.update("\n".join(sorted(names)).encode())
     stem = name.replace("/", "-").removesuffix(".css")

@@ -22,7 +22,6 @@ want the rows rather than the page.
 from __future__ import annotations
 
 import csv
-import hashlib
 import importlib.metadata
 import io
 import json
@@ -37,7 +36,7 @@ import referencing
 import yaml
 from sphinx.util import logging
 
-from sosai import WEB_BUILDERS, __version__
+from sosai import WEB_BUILDERS, __version__, source_digest
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -371,8 +370,7 @@ def _cache_file(app: Sphinx) -> Path:
 
 def _cache_version() -> str:
     """Changes when this module or the validator changes, invalidating the saved cache."""
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-    return f"{code} {importlib.metadata.version('jsonschema')}"
+    return f"{source_digest(__file__)} {importlib.metadata.version('jsonschema')}"
 
 
 def _restore_cache(path: Path) -> None:
