@@ -79,3 +79,17 @@ def test_formatted_entries_are_saved_only_when_new_ones_were_formatted(make_app,
     edited = make_app("html", srcdir=srcdir)
     edited.build()
     assert cache.stat().st_mtime_ns > saved  # the edited entry was formatted and kept
+
+
+@pytest.mark.sphinx("html", testroot="bibstyle")
+def test_urldate_reads_accessed_with_the_day_spelt_out(entries):
+    llama = entries[1].get_text(" ", strip=True)
+    assert "accessed 4 December 2026" in llama
+    assert "visited on" not in llama
+    assert "accessed" not in entries[0].get_text()  # a DOI-only entry has no urldate
+
+
+def test_accessed_label_keeps_what_is_not_a_real_day():
+    assert bibstyle.accessed_label("2026-01-09") == "9 January 2026"
+    assert bibstyle.accessed_label("2026-02-30") == "2026-02-30"
+    assert bibstyle.accessed_label("last week") == "last week"

@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 import pybtex.database
 import pytest
 
+from sosai import bibstyle
 from tests.conftest import BOOK, chapters
 
 CHAPTERS = chapters()
@@ -147,6 +148,9 @@ def test_every_bib_entry_is_complete(built_book):
             incomplete.append(f"{key}: needs title and year")
         if "author" not in entry.persons and "editor" not in entry.persons:
             incomplete.append(f"{key}: needs an author (people or {{{{Organisation}}}})")
+        urldate = str(entry.fields.get("urldate", ""))
+        if urldate and bibstyle.accessed_label(urldate) == urldate:
+            incomplete.append(f"{key}: urldate {urldate!r} is not a day (YYYY-MM-DD)")
     assert incomplete == []
 
 

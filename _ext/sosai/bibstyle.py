@@ -8,7 +8,10 @@ API (as sphinxcontrib-bibtex recommends). It differs in two ways:
 - entries are sorted by author, year and title, so the references page reads like
   an index;
 - titles keep the capitalisation of the ``.bib`` file (``unsrt`` lower-cases them,
-  which mangles names such as "vLLM" or "GPT-OSS" unless every one is braced).
+  which mangles names such as "vLLM" or "GPT-OSS" unless every one is braced);
+- a web source's ``urldate`` (BibLaTeX's field for the day the page was last read,
+  ``YYYY-MM-DD``) follows its URL as "accessed 4 December 2026" (``unsrt`` writes
+  "visited on" and the raw field).
 
 URLs, DOIs and arXiv identifiers are links, as in ``unsrt``.
 
@@ -40,6 +43,8 @@ import codecs
 import contextlib
 import functools
 import pickle
+import re
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,7 +55,7 @@ from pybtex.markup import LaTeXParser
 from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.sorting.author_year_title import SortingStyle as AuthorYearTitleSorting
-from pybtex.style.template import FieldIsMissing, field, join, node, sentence
+from pybtex.style.template import FieldIsMissing, field, join, node, optional, sentence
 from sphinx.environment import CONFIG_OK
 from sphinxcontrib.bibtex.style import template as citation_template
 
@@ -89,6 +94,30 @@ def names_et_al(children, context, role, **kwargs):
     return join(**kwargs)[formatted].format_data(context)
 
 
+ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def accessed_label(urldate: str) -> str:
+    """``2026-12-04`` as "4 December 2026"; anything else as written."""
+    match = ISO_DAY.match(urldate.strip())
+    if not match:
+        return urldate.strip()
+    try:
+        day = date(*map(int, match.groups()))
+    except ValueError:  # 2026-02-30: show it as written rather than guess
+        return urldate.strip()
+    return f"{day.day} {day:%B %Y}"
+
+
+@node
+def accessed(children, context):
+    """ "accessed <day>" for an entry with a ``urldate``, else nothing (optional[] drops it)."""
+    fields = context["entry"].fields
+    if "urldate" not in fields:
+        raise FieldIsMissing("urldate", context["entry"])
+    return Text("accessed ", accessed_label(str(fields["urldate"])))
+
+
 class SortingStyle(AuthorYearTitleSorting):
     """Author, year, title; organisations (``{{Meta AI}}``) sort by their name."""
 
@@ -121,6 +150,15 @@ class Style(UnsrtStyle):
         """Names joined as in ``unsrt``, but at most :data:`KEEP_NAMES` then "et al."."""
         formatted = names_et_al(role, sep=", ", sep2=" and ", last_sep=", and ")
         return sentence[formatted] if as_sentence else formatted
+
+    def format_web_refs(self, e):
+        """URL (with "accessed <day>" when the entry has a ``urldate``), e-print, DOI."""
+        return sentence[
+            optional[join(sep=", ")[self.format_url(e), optional[accessed]]],
+            optional[self.format_eprint(e)],
+            optional[self.format_pubmed(e)],
+            optional[self.format_doi(e)],
+        ]
 
     def format_title(self, e, which_field: str, as_sentence: bool = True):
         """The title as written in the ``.bib`` file."""
