@@ -18,11 +18,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import TESTS, chromium
+from tests.conftest import TESTS, chapters, chromium
 
 AXE = TESTS / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 NARROW = {"width": 375, "height": 800}
+PHONE = {"width": 375, "height": 812}
 WIDE = {"width": 1280, "height": 900}
+DESKTOP = {"width": 1366, "height": 900}
 # (query, the chapter that must come first in the results)
 SEARCHES = [
     ("LoRA", "fine-tuning"),
@@ -89,14 +91,19 @@ def browser(built_book):
 class Tab:
     """A page in a fresh browser context, with third parties blocked and errors logged."""
 
-    def __init__(self, browser, site: str, *, viewport=WIDE, dark: bool = False) -> None:
-        """Open a context on ``site`` in light or dark mode."""
+    def __init__(
+        self, browser, site: str, *, viewport=WIDE, dark: bool = False, touch: bool = False
+    ) -> None:
+        """Open a context on ``site`` in light or dark mode, as a phone if ``touch``."""
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(site))
         self.site = site
         self.errors: list[str] = []
         self.third_party: list[str] = []
         self.context = browser.new_context(
-            viewport=viewport, color_scheme="dark" if dark else "light"
+            viewport=viewport,
+            color_scheme="dark" if dark else "light",
+            has_touch=touch,
+            is_mobile=touch,
         )
         if dark:  # the theme's own switch stores the choice here
             self.context.add_init_script(
@@ -274,6 +281,73 @@ def test_theme_switch_and_charts_legible_in_both_modes(browser, site):
         background, ink = chart_corner_and_ink(tab)
         assert background > 200  # still a light card in dark mode: the text stays readable
         assert ink < 100
+
+
+def on_screen(locator, viewport: dict) -> bool:
+    """Whether the element is laid out and lies within the window."""
+    box = locator.bounding_box()
+    return (
+        box is not None
+        and box["width"] > 0
+        and box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= viewport["width"]
+        and box["y"] + box["height"] <= viewport["height"]
+    )
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_phone_menu_opens_with_every_chapter(browser, site, built_book, mode):
+    pages = [c for c in chapters() if c != "index"]
+    with Tab(browser, site, viewport=PHONE, dark=mode == "dark", touch=True) as tab:
+        tab.open("models/")
+        menu = tab.page.locator("button.primary-toggle:visible")
+        assert menu.count() == 1
+        menu.tap()
+        drawer = tab.page.locator("#pst-primary-sidebar-modal")
+        drawer.locator("nav a").first.wait_for(state="visible", timeout=5_000)
+        assert drawer.evaluate("d => d.open")
+        for chapter in pages:
+            link = drawer.locator(f"nav a[href$='{chapter}/']").first
+            link.scroll_into_view_if_needed()
+            assert on_screen(link, PHONE), chapter
+        drawer.locator("nav a[href$='licences/']").first.tap()
+        tab.page.wait_for_url("**/licences/")
+        assert tab.errors == []
+
+
+def test_phone_contents_button_lists_the_page_sections(browser, site):
+    with Tab(browser, site, viewport=PHONE, touch=True) as tab:
+        tab.open("models/")
+        tab.page.locator("button.secondary-toggle:visible").tap()
+        panel = tab.page.locator("#pst-secondary-sidebar-modal")
+        first = panel.locator("nav a[href='#how-to-read-a-model-release']")
+        first.wait_for(state="visible", timeout=5_000)
+        assert on_screen(first, PHONE)
+        assert panel.get_by_role("link", name="How to choose").count() == 1
+        tab.page.keyboard.press("Escape")
+        assert not panel.evaluate("d => d.open")
+
+
+def test_desktop_sidebar_toggle_collapses_and_restores_the_sidebar(browser, site):
+    with Tab(browser, site, viewport=DESKTOP) as tab:
+        tab.open("models/")
+        sidebar = tab.page.locator("#pst-primary-sidebar")
+        toggle = tab.page.locator("button.primary-toggle:visible")
+        assert sidebar.is_visible()
+        toggle.click()
+        sidebar.wait_for(state="hidden", timeout=5_000)
+        toggle.click()
+        sidebar.wait_for(state="visible", timeout=5_000)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_header_has_one_search_button_and_no_fullscreen_or_source_download(browser, site, viewport):
+    with Tab(browser, site, viewport=viewport) as tab:
+        tab.open("models/")
+        assert tab.page.locator(".search-button__button:visible").count() == 1
+        assert tab.page.locator(".btn-fullscreen-button").count() == 0
+        assert tab.page.locator(".dropdown-download-buttons").count() == 0
 
 
 def test_no_page_scrolls_sideways_on_a_phone(browser, site, built_book):
