@@ -218,3 +218,14 @@ def test_sitemap_stays_whole_after_an_incremental_build(make_app, app_params):
     assert "first" not in written  # the build was incremental
     assert "second" in written
     assert sitemap_urls(app.outdir) == every_page
+
+
+def test_tab_titles_name_the_page_then_the_book_once(built_book):
+    titles = {
+        page: built_book.html(page).select_one("title").get_text()
+        for page in ("index.html", "models/index.html")
+    }
+    assert titles == {
+        "index.html": "State of Open Source AI",
+        "models/index.html": "Models \u2014 State of Open Source AI",
+    }
