@@ -154,6 +154,16 @@ def test_every_bib_entry_is_complete(built_book):
     assert incomplete == []
 
 
+def test_no_glossary_card_shows_a_bib_key(built_book):
+    keys = set(bib_entries(built_book))
+    shown = []
+    for page in content_pages(built_book):
+        for link in built_book.html(page).select("a.sosai-term[title]"):
+            words = set(re.findall(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", link["title"]))
+            shown += [f"{page}: {link['title'][:60]}… ({key})" for key in words & keys]
+    assert shown == []
+
+
 def test_every_glossary_term_is_used_in_a_chapter(built_book):
     glossary = built_book.html(page_of("glossary"))
     terms = {dt["id"]: dt for dt in glossary.select("dl.glossary dt[id]")}

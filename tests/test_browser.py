@@ -229,6 +229,38 @@ def test_glossary_links_show_their_definition_and_land_on_it(tab):
     assert target.evaluate("e => e.getBoundingClientRect().top >= 0")
 
 
+def test_a_card_near_the_bottom_of_the_window_opens_above_its_link(tab):
+    tab.open("models/")
+    link = tab.page.locator("article a.sosai-term").nth(5)
+    link.evaluate("e => e.scrollIntoView({block: 'end'})")
+    tab.page.mouse.wheel(0, -2)  # the link's bottom now a pixel or two above the window's
+    link.hover()
+    card = tab.page.locator("#sosai-hovercard")
+    assert card.is_visible()
+    card_box, link_box = card.bounding_box(), link.bounding_box()
+    assert card_box["y"] + card_box["height"] <= WIDE["height"]
+    assert card_box["y"] + card_box["height"] <= link_box["y"]
+
+
+@pytest.mark.parametrize("kind", ["a.sosai-term", ".bibtex-citation a"])
+def test_first_tap_shows_the_card_and_a_second_follows_the_link(browser, site, kind):
+    with Tab(browser, site, viewport=PHONE, touch=True) as tab:
+        tab.open("models/")
+        link = tab.page.locator(f"article {kind}").nth(2)
+        link.scroll_into_view_if_needed()
+        target = link.get_attribute("href")
+        link.tap()
+        card = tab.page.locator("#sosai-hovercard")
+        card.wait_for(state="visible", timeout=5_000)
+        assert on_screen(card, PHONE)
+        assert tab.page.url.endswith("/models/")  # the first tap stayed on the page
+        go = card.locator("a.sosai-hovercard__go")
+        assert go.get_attribute("href") == link.evaluate("e => e.href")
+        link.tap()
+        tab.page.wait_for_url(f"**{target.split('#', 1)[0].lstrip('.')}*#{target.split('#', 1)[1]}")
+        assert tab.errors == []
+
+
 def test_citations_show_their_reference_on_focus(tab):
     tab.open("models/")
     link = tab.page.locator("article .bibtex-citation a").first

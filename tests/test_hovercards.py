@@ -28,6 +28,17 @@ def test_term_links_carry_their_definition(app, warning):
 
 
 @pytest.mark.sphinx("html", testroot="hovercards")
+def test_citations_in_a_definition_read_author_and_year_never_the_key(app, warning):
+    app.build()
+    assert warning.getvalue() == ""
+    card = page(app, "chapter").select("a.sosai-term")[-1]["title"]
+    assert card == (
+        "Paged attention: Stores the KV cache in fixed-size blocks "
+        "(M\u00fcller and Baker, 2024; Zed et al., 2025), as Zed et al. (2025) did."
+    )
+
+
+@pytest.mark.sphinx("html", testroot="hovercards")
 def test_script_and_styles_are_published(app):
     app.build()
     html = (app.outdir / "index.html").read_text(encoding="utf-8")

@@ -111,7 +111,7 @@ def accessed_label(urldate: str) -> str:
 
 @node
 def accessed(children, context):
-    """ "accessed <day>" for an entry with a ``urldate``, else nothing (optional[] drops it)."""
+    """The words "accessed <day>" if the entry has a ``urldate``; else optional[] drops them."""
     fields = context["entry"].fields
     if "urldate" not in fields:
         raise FieldIsMissing("urldate", context["entry"])
@@ -180,7 +180,8 @@ _ENTRY_POINTS = pybtex.plugin.entry_points
 
 
 @functools.cache
-def _decode_latex(latex: str) -> str:
+def decode_latex(latex: str) -> str:
+    """A BibTeX field or name as Unicode text (LaTeX accents decoded), memoised."""
     return codecs.decode(latex, "ulatex")
 
 
@@ -191,7 +192,7 @@ def _text_from_latex(cls: type, latex: str) -> Text:
     book's 1,700 in-text citations spent a second of each clean build there. The
     decoding is a pure function of the string; the parse still makes a fresh Text.
     """
-    return LaTeXParser(_decode_latex(latex)).parse()
+    return LaTeXParser(decode_latex(latex)).parse()
 
 
 # How many formatted entries load_formatted found, to save only when there are more.

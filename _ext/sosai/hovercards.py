@@ -9,7 +9,12 @@ JavaScript the browser's own title tooltip still shows. Everything is built with
 book: no network.
 
 Definitions are collected from every ``glossary`` while pages are read; when a
-glossary changes, the pages that use its terms are written again.
+glossary changes, the pages that use its terms are written again. A definition's
+``{cite}`` reads as in the text, "(Author, Year)", never as its bib key.
+
+The card opens above the link when there is no room below it. On a touch screen the
+first tap on a term or citation opens its card, with a link to the glossary entry or
+the reference; a second tap on the link follows it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from sosai import __version__
+from sosai.bibstyle import decode_latex
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -54,6 +60,44 @@ def shorten(text: str, limit: int = MAX_LENGTH) -> str:
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
+def _name(person: Any) -> str:
+    """A person's surname (with "von" part), or an organisation's name, as plain text."""
+    parts = [*person.prelast_names, *person.last_names] or [*person.first_names]
+    return decode_latex(" ".join(parts)).replace("{", "").replace("}", "")
+
+
+def citation_label(entry: Any) -> str:
+    """The words "Author, Year", as the book's in-text citations read them."""
+    persons = list(entry.persons.get("author") or entry.persons.get("editor") or [])
+    others = bool(persons) and str(persons[-1]) == "others"
+    names = [_name(p) for p in (persons[:-1] if others else persons)]
+    if not names:
+        who = decode_latex(str(entry.fields.get("title", entry.key)))
+    elif len(names) > 2 or others:
+        who = f"{names[0]} et al."
+    else:
+        who = " and ".join(names)
+    return f"{who}, {entry.fields.get('year', 'n.d.')}"
+
+
+def plain_citations(app: Sphinx, definition: nodes.Element) -> nodes.Element:
+    """A copy of ``definition`` whose ``{cite}`` references read "(Author, Year)"."""
+    entries = app.env.get_domain("cite").bibdata.data.entries
+    copy = definition.deepcopy()
+    for ref in list(copy.findall(addnodes.pending_xref)):
+        if ref.get("refdomain") != "cite":
+            continue
+        keys = [key.strip() for key in ref.get("reftarget", "").split(",") if key.strip()]
+        labels = [citation_label(entries[key]) if key in entries else key for key in keys]
+        if ref.get("reftype") == "t":
+            text = "; ".join(label.replace(", ", " (", 1) + ")" for label in labels)
+        else:
+            text = "(" + "; ".join(labels) + ")"
+        ref["ids"] = []  # a throwaway copy: its citation ids stay on the page's own node
+        ref.replace_self(nodes.Text(text))
+    return copy
+
+
 def collect(app: Sphinx, doctree: nodes.document) -> None:
     """Record the definitions of this page's glossary terms and whether it uses terms."""
     docname = app.env.docname
@@ -66,7 +110,8 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
         if not terms or definition is None:
             continue
         # A cross-reference with no text yet ("See [](models).") reads as "See ." here.
-        text = shorten(re.sub(r"\s*See\s*\.", "", definition.astext()))
+        plain = plain_citations(app, definition).astext()
+        text = shorten(re.sub(r"\s*See\s*\.", "", plain))
         for term in terms:
             label = term.astext().rstrip("¶#").strip()
             for term_id in term["ids"]:
