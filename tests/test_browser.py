@@ -382,6 +382,59 @@ def test_header_has_one_search_button_and_no_fullscreen_or_source_download(brows
         assert tab.page.locator(".dropdown-download-buttons").count() == 0
 
 
+TABLE_CHAPTERS = ["models/", "licences/", "eval-datasets/", "hardware/"]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_table_captions_are_whole_and_scrollbars_within_reach(browser, site, viewport):
+    clipped, unreachable = [], []
+    with Tab(browser, site, viewport=viewport) as tab:
+        for path in TABLE_CHAPTERS:
+            tab.open(path)
+            tab.lay_out_everything()
+            for i, (caption, box, height) in enumerate(
+                tab.page.evaluate(
+                    """[...document.querySelectorAll('article table.sosai-data-table')].map(t => {
+                        const box = t.parentElement.getBoundingClientRect();
+                        const c = t.querySelector('caption').getBoundingClientRect();
+                        return [[c.left, c.right], [box.left, box.right], box.height];
+                    })"""
+                )
+            ):
+                if caption[0] < box[0] - 1 or caption[1] > box[1] + 1:
+                    clipped.append(f"{path} table {i}: caption {caption}, box {box}")
+                if height > viewport["height"]:
+                    unreachable.append(f"{path} table {i}: {height:.0f} px tall")
+    assert clipped == []
+    assert unreachable == []
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_table_header_and_first_column_stay_in_view_while_scrolling(browser, site, viewport, mode):
+    with Tab(browser, site, viewport=viewport, dark=mode == "dark") as tab:
+        tab.open("models/")
+        box = tab.page.locator("#tbl-models-llm").locator("xpath=..")
+        box.scroll_into_view_if_needed()
+        hint = tab.page.locator("p.sosai-table-hint").first
+        assert hint.is_visible()  # the models table is wider than a phone or a laptop page
+        assert "columns" in hint.inner_text()
+        before = box.bounding_box()
+        box.evaluate("b => b.scrollBy(400, 600)")
+        tab.page.wait_for_timeout(100)
+        header = tab.page.locator("#tbl-models-llm thead th").first.bounding_box()
+        first_cell = tab.page.locator("#tbl-models-llm tbody tr td").first
+        assert abs(header["y"] - before["y"]) < 3  # the header row is still at the top
+        assert abs(header["x"] - before["x"]) < 3  # and its first cell at the left
+        cell = tab.page.locator("#tbl-models-llm tbody tr").nth(12).locator("td").first
+        cell_box = cell.bounding_box()
+        assert abs(cell_box["x"] - before["x"]) < 3  # the model names stay in view
+        assert first_cell.evaluate("c => getComputedStyle(c).backgroundColor") not in {
+            "rgba(0, 0, 0, 0)",
+            "transparent",
+        }
+
+
 def test_no_page_scrolls_sideways_on_a_phone(browser, site, built_book):
     with Tab(browser, site, viewport=NARROW) as tab:
         too_wide, unscrollable = [], []

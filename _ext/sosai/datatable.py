@@ -26,6 +26,11 @@ Cells are MyST inline markup, so links, ``{cite}`` and ``{term}`` work in them. 
 ``sources`` field renders bib keys as citations and URLs as links. In HTML, a line
 under the table links to the whole data file as CSV and JSON (``sosai.data`` writes
 them); other builders leave the line out.
+
+On the website the table's caption sits above it and stays within the page; its
+header row and first column stay in view while it scrolls (``_static/sosai.css``);
+and ``static/sosai-tables.js`` says above a table wider than the page that it
+scrolls sideways, and shades the edge that hides columns.
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+STATIC = Path(__file__).parent / "static"
 DIRECTIVE_NAME = "data-table"
 HIDDEN_BY_DEFAULT = ("id", "as_of")
 SOURCES = "sources"
@@ -322,9 +328,17 @@ def resolve_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> Non
             ref["refuri"] = relative_uri(here, target)
 
 
+def add_static_path(app: Sphinx) -> None:
+    """Publish ``static/sosai-tables.js`` (the sideways-scroll hint) with the book."""
+    if str(STATIC) not in app.config.html_static_path:
+        app.config.html_static_path.append(str(STATIC))
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register the ``data-table`` directive (and data validation it relies on)."""
     app.setup_extension("sosai.data")
     app.add_directive(DIRECTIVE_NAME, DataTableDirective)
+    app.connect("builder-inited", add_static_path)
     app.connect("doctree-resolved", resolve_downloads)
+    app.add_js_file("sosai-tables.js", loading_method="defer")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -179,7 +179,8 @@ def add_titles(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 def add_static_path(app: Sphinx) -> None:
     """Publish the script and styles with the book's static files."""
-    app.config.html_static_path.append(str(STATIC))
+    if str(STATIC) not in app.config.html_static_path:
+        app.config.html_static_path.append(str(STATIC))
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
