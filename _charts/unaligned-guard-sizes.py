@@ -18,7 +18,7 @@ def draw(data):
     rows = sorted(
         data["guard-models"].rows, key=lambda r: (r["params_max_b"], r["params_min_b"], r["name"])
     )
-    fig, ax = new_figure(8, 4.6)
+    fig, ax = new_figure(8, 6.2)
     seen = set()
     for y, row in enumerate(rows):
         colour = COLOURS[row["modality"]]
