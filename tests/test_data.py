@@ -152,3 +152,28 @@ def test_model_licence_families_exist():
     families = {row["id"] for row in data.load(licences).rows}
     used = {row.get("licence_family") for row in data.load(models).rows} - {None}
     assert used - families == set()
+
+
+def test_csv_makes_formula_like_text_inert_and_resolves_sources(datadir):
+    things = datadir / "things.yml"
+    things.write_text(
+        things.read_text(encoding="utf-8").replace("name: Small", 'name: "=HYPERLINK(1)"'),
+        encoding="utf-8",
+    )
+    dataset = data.load(things)
+    urls = {"small-models": "https://example.org/small"}
+    rows = data.to_csv(dataset, urls).splitlines()
+    assert rows[0].endswith(",sources,source_urls")
+    assert rows[1].startswith("small,'=HYPERLINK(1),8,")  # text, not a formula
+    assert rows[1].endswith(",small-models,https://example.org/small")
+    assert rows[2].endswith(",https://example.org/large,https://example.org/large")
+    document = json.loads(data.to_json(dataset, urls))
+    assert document["rows"][0]["name"] == "=HYPERLINK(1)"  # JSON keeps the value as it is
+    assert document["rows"][0]["source_urls"] == ["https://example.org/small"]
+    assert document["columns"]["source_urls"] == "Source URLs"
+
+
+def test_csv_keeps_negative_numbers_as_numbers():
+    assert data._csv_cell(-3) == "-3"
+    assert data._csv_cell("-3 dB") == "'-3 dB"
+    assert data._csv_cell(["@user", "x"]) == "'@user; x"

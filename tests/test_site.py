@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -172,6 +173,18 @@ def test_every_data_file_is_published_as_csv_and_json(built_book):
     published = sorted(p.stem for p in (built_book.outdir / "data").glob("*.csv"))
     assert published == names
     assert sorted(p.stem for p in (built_book.outdir / "data").glob("*.json")) == names
+
+
+def test_downloads_give_every_source_a_url(built_book):
+    missing = []
+    for path in sorted((built_book.outdir / "data").glob("*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        for row in document["rows"]:
+            if "sources" in row:
+                urls = row["source_urls"]
+                assert len(urls) == len(row["sources"])
+                missing += [f"{path.stem}/{row.get('id')}" for u in urls if not u.startswith("h")]
+    assert missing == []
 
 
 def test_llms_txt_links_every_chapter_source_in_order(built_book):

@@ -16,7 +16,11 @@ straight to it. As an extension (``sosai.data``), every data file is validated
 once at the start of each build; the ``data-table`` and ``data-chart`` directives
 load files through :func:`load`. HTML builds also publish every valid data file as
 ``data/<name>.csv`` and ``data/<name>.json`` (:data:`EXPORT_DIR`), for readers who
-want the rows rather than the page.
+want the rows rather than the page. A table with ``sources`` gets a ``source_urls``
+column beside it: each bib key's URL (or DOI link) from the bibliography, so the
+downloads stand alone. A CSV text cell that starts with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return is written with a leading apostrophe, so a spreadsheet
+shows it as text rather than running it as a formula.
 """
 
 from __future__ import annotations
@@ -292,6 +296,10 @@ def _duplicate_ids(dataset: Dataset) -> list[Problem]:
     return problems
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets may run as a formula
+SOURCE_URLS = "source_urls"  # the exported column that resolves ``sources`` to URLs
+
+
 def _cell(value: Any) -> str:
     """A value as CSV text: lists joined with "; ", booleans as true/false, null empty."""
     if value is None:
@@ -303,26 +311,69 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def to_csv(dataset: Dataset) -> str:
-    """The rows as CSV, one column per schema field, field names as the header."""
+def _csv_cell(value: Any) -> str:
+    """:func:`_cell`, with text that a spreadsheet would run as a formula made inert."""
+    text = _cell(value)
+    if isinstance(value, (str, list)) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def _source_urls(row: dict[str, Any], urls: dict[str, str]) -> list[str]:
+    """The row's sources as URLs: a bib key's URL or DOI link, a URL as itself."""
+    return [s if s.startswith(("http://", "https://")) else urls.get(s, "") for s in row["sources"]]
+
+
+def to_csv(dataset: Dataset, urls: dict[str, str] | None = None) -> str:
+    """The rows as CSV, one column per schema field, field names as the header.
+
+    With ``urls`` (bib key -> URL), a table with ``sources`` gets a ``source_urls``
+    column after the schema's fields.
+    """
     fields = list(dataset.properties)
+    extra = urls is not None and "sources" in fields
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(fields)
-    writer.writerows([_cell(row.get(f)) for f in fields] for row in dataset.rows)
+    writer.writerow([*fields, SOURCE_URLS] if extra else fields)
+    for row in dataset.rows:
+        cells = [_csv_cell(row.get(f)) for f in fields]
+        if extra and urls is not None:
+            cells.append(_csv_cell(_source_urls(row, urls) if "sources" in row else None))
+        writer.writerow(cells)
     return out.getvalue()
 
 
-def to_json(dataset: Dataset) -> str:
-    """The rows as JSON, with the column titles and the oldest ``as_of`` month."""
+def to_json(dataset: Dataset, urls: dict[str, str] | None = None) -> str:
+    """The rows as JSON, with the column titles and the oldest ``as_of`` month.
+
+    With ``urls``, each row with ``sources`` also has ``source_urls``.
+    """
+    rows = dataset.rows
+    columns = {f: dataset.title(f) for f in dataset.properties}
+    if urls is not None and "sources" in columns:
+        rows = [{**r, SOURCE_URLS: _source_urls(r, urls)} if "sources" in r else r for r in rows]
+        columns[SOURCE_URLS] = "Source URLs"
     document = {
         "name": dataset.name,
         "title": dataset.schema.get("title", dataset.name),
         "as_of": oldest_as_of(dataset.rows),
-        "columns": {f: dataset.title(f) for f in dataset.properties},
-        "rows": dataset.rows,
+        "columns": columns,
+        "rows": rows,
     }
     return json.dumps(document, ensure_ascii=False, indent=1, default=str) + "\n"
+
+
+def bib_urls(app: Sphinx) -> dict[str, str]:
+    """Every bib key's URL, or its DOI as a link, from sphinxcontrib-bibtex's data."""
+    domain = app.env.get_domain("cite") if "cite" in app.env.domains else None
+    if domain is None:
+        return {}
+    urls = {}
+    for key, entry in domain.bibdata.data.entries.items():
+        url, doi = entry.fields.get("url"), entry.fields.get("doi")
+        if url or doi:
+            urls[key] = str(url) if url else f"https://doi.org/{doi}"
+    return urls
 
 
 def export_all(app: Sphinx, exception: Exception | None) -> None:
@@ -330,23 +381,29 @@ def export_all(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.name not in WEB_BUILDERS:
         return
     folder = Path(app.outdir) / EXPORT_DIR
+    bibfiles = [Path(app.srcdir) / b for b in getattr(app.config, "bibtex_bibfiles", [])]
+    urls: dict[str, str] | None = None
     for path in sorted(data_dir(app).glob("*.yml")):
         csv_file, json_file = folder / f"{path.stem}.csv", folder / f"{path.stem}.json"
-        if _newer_than_inputs([csv_file, json_file], path):
+        if _newer_than_inputs([csv_file, json_file], path, bibfiles):
             continue  # written by an earlier build from the same data, schema and code
         try:
             dataset = load(path)
         except DataError:
             continue  # already reported at the start of the build
+        urls = bib_urls(app) if urls is None else urls
         folder.mkdir(exist_ok=True)
-        csv_file.write_text(to_csv(dataset), encoding="utf-8")
-        json_file.write_text(to_json(dataset), encoding="utf-8")
+        csv_file.write_text(to_csv(dataset, urls), encoding="utf-8")
+        json_file.write_text(to_json(dataset, urls), encoding="utf-8")
 
 
-def _newer_than_inputs(outputs: list[Path], path: Path) -> bool:
-    """Whether every output exists and is newer than the data file, schemas and code."""
+def _newer_than_inputs(outputs: list[Path], path: Path, others: list[Path] | None = None) -> bool:
+    """Whether every output exists and is newer than its inputs.
+
+    The inputs: the data file, the schemas, this code and ``others`` (the bibliography).
+    """
     schemas = schema_path_for(path).parent.glob(f"*{SCHEMA_SUFFIX}")
-    inputs = [path, *schemas, Path(__file__)]
+    inputs = [path, *schemas, Path(__file__), *(p for p in others or [] if p.is_file())]
     try:
         oldest_output = min(output.stat().st_mtime_ns for output in outputs)
     except FileNotFoundError:
