@@ -23,6 +23,7 @@ LABELLED = {
     "qwen3.5-397b",
     "deepseek-v4-pro",
     "kimi-k3",
+    "qwen3.8-2.4t-a95b",
     "hunyuanimage-3.0",
     "whisper-large-v3-turbo",
 }
