@@ -14,6 +14,7 @@ PLACES = {
     "multilingual-e5-large-instruct": (7, 4, "left", "bottom"),
     "nomic-embed-text-v2-moe": (0, -8, "center", "top"),
     "granite-embedding-278m-multilingual": (-7, 4, "right", "bottom"),
+    "granite-embedding-311m-multilingual-r2": (-7, 0, "right", "center"),
 }
 DEFAULT_PLACE = (7, 0, "left", "center")
 
