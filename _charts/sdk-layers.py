@@ -5,7 +5,7 @@ from sosai.charts import PALETTE, new_figure
 DATA = ["sdks"]
 # Layers from the top of the stack (closest to the application) to the bottom.
 LAYERS = [
-    ("protocol", "Protocols", "tools, data and other agents"),
+    ("protocol", "Protocols", "tools, agents, editors, UIs"),
     ("agents", "Agent frameworks", "loops, tools, handoffs, memory"),
     ("orchestration", "Orchestration", "retrieval, chains, graphs"),
     ("programming", "LM programming", "declare, then optimise"),
@@ -18,6 +18,8 @@ SHORT = {
     "Google Agent Development Kit (ADK)": "Google ADK",
     "Model Context Protocol (MCP)": "MCP",
     "Agent2Agent (A2A)": "A2A",
+    "Agent Client Protocol (ACP)": "ACP",
+    "AG-UI (Agent-User Interaction Protocol)": "AG-UI",
     "OpenTelemetry GenAI semantic conventions": "OpenTelemetry GenAI conventions",
 }
 # One colour per layer: the book's palette without black, plus a purple for the seventh.
