@@ -154,6 +154,20 @@ def test_every_bib_entry_is_complete(built_book):
     assert incomplete == []
 
 
+def test_citations_are_unambiguous_and_name_each_work_once(built_book):
+    references = built_book.html(page_of("references"))
+    labels = [s.get_text().strip("[]") for s in references.select("div.citation > span.label")]
+    assert len(labels) == len(set(labels)), "two works share a label"
+    repeated = []
+    for page in content_pages(built_book):
+        for citation in built_book.html(page).select("span.bibtex-citation"):
+            links = [a.get("href") for a in citation.select("a")]
+            if len(links) != len(set(links)):
+                repeated.append(f"{page}: {citation.get_text()}")
+    assert repeated == []
+    assert references.select_one("p.sosai-alphabet a")
+
+
 def test_no_glossary_card_shows_a_bib_key(built_book):
     keys = set(bib_entries(built_book))
     shown = []

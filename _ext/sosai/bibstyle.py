@@ -9,6 +9,8 @@ API (as sphinxcontrib-bibtex recommends). It differs in two ways:
   an index;
 - titles keep the capitalisation of the ``.bib`` file (``unsrt`` lower-cases them,
   which mangles names such as "vLLM" or "GPT-OSS" unless every one is braced);
+- entries are labelled as the text cites them, "Meta AI, 2025" (``unsrt`` numbers
+  them, which the book's author-year citations never show);
 - a web source's ``urldate`` (BibLaTeX's field for the day the page was last read,
   ``YYYY-MM-DD``) follows its URL as "accessed 4 December 2026" (``unsrt`` writes
   "visited on" and the raw field).
@@ -54,6 +56,7 @@ from pybtex import richtext
 from pybtex.markup import LaTeXParser
 from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.sorting.author_year_title import SortingStyle as AuthorYearTitleSorting
 from pybtex.style.template import FieldIsMissing, field, join, node, optional, sentence
 from sphinx.environment import CONFIG_OK
@@ -62,6 +65,8 @@ from sphinxcontrib.bibtex.style import template as citation_template
 from sosai import __version__, source_digest
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from sphinx.application import Sphinx
     from sphinx.util.typing import ExtensionMetadata
 
@@ -118,8 +123,48 @@ def accessed(children, context):
     return Text("accessed ", accessed_label(str(fields["urldate"])))
 
 
+def _name(person: Any) -> str:
+    """A person's surname (with "von" part), or an organisation's name, as plain text."""
+    parts = [*person.prelast_names, *person.last_names] or [*person.first_names]
+    return decode_latex(" ".join(parts)).replace("{", "").replace("}", "")
+
+
+def author_label(entry: Any) -> str:
+    """The names part of an in-text citation: "Able", "Able and Baker", "Able et al."."""
+    persons = list(entry.persons.get("author") or entry.persons.get("editor") or [])
+    others = bool(persons) and str(persons[-1]) == "others"
+    names = [_name(p) for p in (persons[:-1] if others else persons)]
+    if not names:
+        return decode_latex(str(entry.fields.get("title", entry.key)))
+    if len(names) > 2 or others:
+        return f"{names[0]} et al."
+    return " and ".join(names)
+
+
+def citation_label(entry: Any) -> str:
+    """The words "Author, Year", as the book's in-text citations read them."""
+    return f"{author_label(entry)}, {entry.fields.get('year', 'n.d.')}"
+
+
+class LabelStyle(BaseLabelStyle):
+    """References-page labels that read as the text cites: "Meta AI, 2025"."""
+
+    def format_labels(self, sorted_entries: Iterable[Any]) -> Iterable[str]:
+        """One "Author, Year" label per entry."""
+        for entry in sorted_entries:
+            yield citation_label(entry)
+
+
 class SortingStyle(AuthorYearTitleSorting):
     """Author, year, title; organisations (``{{Meta AI}}``) sort by their name."""
+
+    def sorting_key(self, entry) -> tuple:
+        """Author, year and title, the year without any letter ``sosai.citestyle`` added.
+
+        Works that share a label then keep the order their letters were given in.
+        """
+        author, year, title = super().sorting_key(entry)
+        return (author, re.sub(r"(?<=^\d{4})[a-z]+$", "", year), title)
 
     def person_key(self, person) -> str:
         """The usual key without BibTeX's protective braces, which sort after letters."""
@@ -130,6 +175,7 @@ class Style(UnsrtStyle):
     """``unsrt`` with truncated author lists, sorted by author, year and title."""
 
     default_sorting_style = STYLE_NAME
+    default_label_style = STYLE_NAME
 
     def format_entry(self, label, entry, bib_data=None):
         """Format an entry, or return the same entry formatted by an earlier build."""
@@ -242,6 +288,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     citation_template.names = names_in_citations
     # force: a re-imported module (tests, autobuild) replaces its earlier class.
     pybtex.plugin.register_plugin("pybtex.style.sorting", STYLE_NAME, SortingStyle, force=True)
+    pybtex.plugin.register_plugin("pybtex.style.labels", STYLE_NAME, LabelStyle, force=True)
     pybtex.plugin.register_plugin("pybtex.style.formatting", STYLE_NAME, Style, force=True)
     app.connect("builder-inited", load_formatted)
     app.connect("build-finished", save_formatted)

@@ -27,7 +27,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from sosai import __version__
-from sosai.bibstyle import decode_latex
+from sosai.bibstyle import citation_label
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -58,26 +58,6 @@ def shorten(text: str, limit: int = MAX_LENGTH) -> str:
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-
-
-def _name(person: Any) -> str:
-    """A person's surname (with "von" part), or an organisation's name, as plain text."""
-    parts = [*person.prelast_names, *person.last_names] or [*person.first_names]
-    return decode_latex(" ".join(parts)).replace("{", "").replace("}", "")
-
-
-def citation_label(entry: Any) -> str:
-    """The words "Author, Year", as the book's in-text citations read them."""
-    persons = list(entry.persons.get("author") or entry.persons.get("editor") or [])
-    others = bool(persons) and str(persons[-1]) == "others"
-    names = [_name(p) for p in (persons[:-1] if others else persons)]
-    if not names:
-        who = decode_latex(str(entry.fields.get("title", entry.key)))
-    elif len(names) > 2 or others:
-        who = f"{names[0]} et al."
-    else:
-        who = " and ".join(names)
-    return f"{who}, {entry.fields.get('year', 'n.d.')}"
 
 
 def plain_citations(app: Sphinx, definition: nodes.Element) -> nodes.Element:
