@@ -283,36 +283,57 @@ def test_a_citation_lands_on_its_reference_among_hundreds(tab):
     assert 0 <= top < tab.page.viewport_size["height"] / 2
 
 
-def chart_corner_and_ink(tab) -> tuple[float, float]:
-    """Brightness (0-255) of a chart's top-left corner and of its darkest pixels."""
+def chart_corner_and_ink(tab) -> tuple[float, int, int]:
+    """Brightness (0-255) of a chart's top-left corner, its darkest and lightest pixels."""
     from io import BytesIO  # noqa: PLC0415
 
     from PIL import Image  # noqa: PLC0415 - matplotlib brings Pillow
 
     tab.load_every_image()
-    image = tab.page.locator("article figure img").first
+    image = tab.page.locator("article figure.sosai-chart img").first
     image.scroll_into_view_if_needed()
     shot = Image.open(BytesIO(image.screenshot())).convert("L")
     corner = [shot.getpixel((x, y)) for x in range(2, 12) for y in range(2, 12)]
-    return sum(corner) / len(corner), shot.getextrema()[0]
+    darkest, lightest = shot.getextrema()
+    return sum(corner) / len(corner), darkest, lightest
 
 
-def test_theme_switch_and_charts_legible_in_both_modes(browser, site):
+def test_charts_follow_the_theme_switch_light_and_dark(browser, site):
     with Tab(browser, site) as tab:
         tab.open("models/")
         html = tab.page.locator("html")
         assert html.get_attribute("data-theme") == "light"
-        background, ink = chart_corner_and_ink(tab)
+        background, darkest, _ = chart_corner_and_ink(tab)
         assert background > 240  # white chart background
-        assert ink < 100  # with dark text and lines on it
+        assert darkest < 100  # with dark text and lines on it
         for _ in range(3):  # the switch cycles auto -> light -> dark (or similar)
             tab.page.locator("button.theme-switch-button").first.click()
             if html.get_attribute("data-theme") == "dark":
                 break
         assert html.get_attribute("data-theme") == "dark"
-        background, ink = chart_corner_and_ink(tab)
-        assert background > 200  # still a light card in dark mode: the text stays readable
-        assert ink < 100
+        background, _, lightest = chart_corner_and_ink(tab)
+        assert background < 40  # a dark card, not a light slab, in dark mode
+        assert lightest > 200  # with light text and lines on it
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_a_chart_opens_full_width_with_its_caption_on_a_phone(browser, site, mode):
+    with Tab(browser, site, viewport=PHONE, dark=mode == "dark", touch=True) as tab:
+        tab.open("models/")
+        figure = tab.page.locator("article figure.sosai-chart").first
+        caption = figure.locator("figcaption").inner_text()
+        figure.locator("a.image-reference").scroll_into_view_if_needed()
+        figure.locator("a.image-reference").tap()
+        view = tab.page.locator("dialog.sosai-chart-view")
+        view.wait_for(state="visible", timeout=5_000)
+        assert tab.page.url.endswith("/models/")  # not the bare SVG
+        assert view.locator(".sosai-chart-view__caption").inner_text() in caption
+        image = view.locator("img")
+        image.evaluate("i => i.decode()")
+        assert image.bounding_box()["width"] >= 672  # drawn size: labels as legible as drawn
+        tab.page.keyboard.press("Escape")
+        assert not view.evaluate("d => d.open")
+        assert tab.errors == []
 
 
 def on_screen(locator, viewport: dict) -> bool:

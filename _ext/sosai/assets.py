@@ -5,6 +5,7 @@ the page needs it, so most pages make fewer requests (see ``make bench``):
 
 - ``design-tabs.js`` (sphinx-design): pages with a tab set;
 - ``sosai-tables.js`` (sosai.datatable): pages with a data table;
+- ``sosai-charts.js`` (sosai.charts): pages with a chart;
 - ``sphinx-design.min.css``: pages using sphinx-design classes (the landing page's
   badges, cards, tabs);
 - ``pygments.css``: pages with code blocks.
@@ -57,6 +58,7 @@ def _has_code(doctree: nodes.Node) -> bool:
 SCRIPTS: dict[str, Callable[[nodes.Node], bool]] = {
     "design-tabs.js": _has_class_prefix("sd-tab-set"),
     "sosai-tables.js": _has_class_prefix("sosai-data-table"),
+    "sosai-charts.js": _has_class_prefix("sosai-chart"),
 }
 STYLESHEETS: dict[str, Callable[[nodes.Node], bool]] = {
     "sphinx-design.min.css": _has_class_prefix("sd-"),

@@ -28,6 +28,11 @@ them changes and never committed to the repository. The script and its data file
 are dependencies of the page. When the pages a build reads need two or more charts
 that are not drawn yet, one background process draws them while the pages are read
 (:func:`start_drawing`).
+
+On the website, opening a chart shows it in a full-window view with its caption
+(``static/sosai-charts.js``), and in dark mode it is shown inverted with its hues
+turned back (``_static/sosai.css``): the same drawing, dark text on white in light
+mode and light text on a dark card in dark mode.
 """
 
 from __future__ import annotations
@@ -78,7 +83,7 @@ STYLE = {
     "axes.grid": True,
     "grid.alpha": 0.3,
     "font.size": 10,
-    "figure.facecolor": "white",  # readable in dark mode too: the chart is its own card
+    "figure.facecolor": "white",  # dark mode shows it inverted (_static/sosai.css)
     "axes.facecolor": "white",
     "savefig.facecolor": "white",
     "svg.fonttype": "none",  # text stays text: smaller files, searchable, accessible
@@ -280,9 +285,20 @@ class DataChartDirective(SphinxDirective):
         return [figure]
 
 
+STATIC = Path(__file__).parent / "static"
+
+
+def add_static_path(app: Sphinx) -> None:
+    """Publish ``static/sosai-charts.js`` (the full-window chart view) with the book."""
+    if str(STATIC) not in app.config.html_static_path:
+        app.config.html_static_path.append(str(STATIC))
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register ``sosai_charts_dir`` and the ``data-chart`` directive."""
     app.setup_extension("sosai.data")
+    app.connect("builder-inited", add_static_path)
+    app.add_js_file("sosai-charts.js", loading_method="defer")
     app.add_config_value("sosai_charts_dir", "_charts", "env", types=frozenset({str}))
     app.add_directive(DIRECTIVE_NAME, DataChartDirective)
     app.connect("env-before-read-docs", start_drawing)
