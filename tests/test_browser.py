@@ -394,6 +394,26 @@ def test_desktop_sidebar_toggle_collapses_and_restores_the_sidebar(browser, site
         sidebar.wait_for(state="visible", timeout=5_000)
 
 
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_header_controls_show_a_focus_ring(browser, site, mode):
+    with Tab(browser, site, viewport=DESKTOP, dark=mode == "dark") as tab:
+        tab.open("models/")
+        missing = []
+        for selector in ("button.primary-toggle", "button.theme-switch-button"):
+            control = tab.page.locator(f".bd-header-article {selector}:visible").first
+            control.focus()
+            tab.page.keyboard.press("Shift+Tab")  # focus it from the keyboard, as a reader would
+            tab.page.keyboard.press("Tab")
+            style = control.evaluate(
+                "e => [document.activeElement === e, getComputedStyle(e).outlineStyle,"
+                " getComputedStyle(e).outlineWidth]"
+            )
+            if style[0] and (style[1] == "none" or style[2] == "0px"):
+                missing.append(selector)
+            assert style[0], f"{selector} did not take keyboard focus"
+        assert missing == []
+
+
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_header_has_one_search_button_and_no_fullscreen_or_source_download(browser, site, viewport):
     with Tab(browser, site, viewport=viewport) as tab:
