@@ -242,3 +242,15 @@ def test_tab_titles_name_the_page_then_the_book_once(built_book):
         "index.html": "State of Open Source AI",
         "models/index.html": "Models \u2014 State of Open Source AI",
     }
+
+
+def test_descriptions_end_on_a_whole_word(built_book):
+    cut = []
+    for page in built_book.pages():
+        tag = built_book.html(page).select_one("meta[name='description']")
+        if tag and tag["content"].endswith("…"):
+            last = tag["content"][:-1].split()[-1]
+            source = built_book.html(page).select_one("article").get_text(" ")
+            if not re.search(rf"\b{re.escape(last)}\b", source):
+                cut.append(f"{page}: …{last}")
+    assert cut == []

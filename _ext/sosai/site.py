@@ -81,7 +81,9 @@ def summary_of(doctree: nodes.document, limit: int = 200) -> str:
                 if len(summary) >= 80:
                     break
                 summary = f"{summary} {sentence}".strip()
-            return summary if len(summary) <= limit else summary[: limit - 1] + "…"
+            if len(summary) <= limit:
+                return summary
+            return summary[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—–-") + "…"  # a whole word
     return ""
 
 
