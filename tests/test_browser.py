@@ -9,6 +9,7 @@ set (as ``.ci/run`` does), in which case they fail.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -56,6 +57,11 @@ def site(built_book):
 
         def log_message(self, *args: object) -> None:
             pass
+
+        def handle(self) -> None:
+            # A page closed before a lazy image or a chart's SVG arrived: not an error.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                super().handle()
 
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(Handler, directory=root)
