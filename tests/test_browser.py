@@ -214,6 +214,31 @@ def test_search_lists_the_right_chapter_first(tab, query, chapter):
     assert urlsplit(first.get_attribute("href")).path.rstrip("/").endswith(chapter)
 
 
+@pytest.mark.parametrize(
+    ("american", "british", "chapter"),
+    [
+        ("quantization", "quantisation", "model-formats"),
+        ("license", "licence", "licences"),
+        ("behavior", "behaviour", "unaligned-models"),
+        ("optimization", "optimisation", "fine-tuning"),
+    ],
+)
+def test_search_finds_both_spellings(tab, american, british, chapter):
+    found = {}
+    for query in (american, british):
+        tab.open(f"search/?q={query}")
+        tab.page.locator("#search-results ul.search li a").first.wait_for(timeout=10_000)
+        found[query] = {
+            urlsplit(href).path.strip("/").split("/")[-1]
+            for href in tab.page.eval_on_selector_all(
+                "#search-results ul.search li > a", "links => links.map(a => a.href)"
+            )
+        }
+    assert chapter in found[american]
+    assert found[american] & found[british] == found[british] & found[american]
+    assert len(found[american]) >= len(found[british]) // 2
+
+
 def test_glossary_links_show_their_definition_and_land_on_it(tab):
     tab.open("models/")
     link = tab.page.locator("article a.sosai-term").first
