@@ -214,6 +214,57 @@ def test_search_lists_the_right_chapter_first(tab, query, chapter):
     assert urlsplit(first.get_attribute("href")).path.rstrip("/").endswith(chapter)
 
 
+# (query, the chapter that must be among the first three results): topics, product
+# names, multi-word queries and American spellings of the book's British ones.
+TOP_THREE = [
+    ("quantization", "model-formats"),
+    ("quantisation", "model-formats"),
+    ("license", "licences"),
+    ("licence", "licences"),
+    ("LoRA", "fine-tuning"),
+    ("abliteration", "unaligned-models"),
+    ("PagedAttention", "mlops-engines"),
+    ("llama 4", "models"),
+    ("RAG", "vector-db"),
+    ("Apache 2.0", "licences"),
+    ("GGUF", "model-formats"),
+    ("vLLM", "mlops-engines"),
+    ("HNSW", "vector-db"),
+    ("MCP", "sdk"),
+    ("Ollama", "desktop-apps"),
+    ("GPQA", "eval-datasets"),
+    ("HBM", "hardware"),
+    ("jailbreak", "unaligned-models"),
+    ("EU AI Act", "licences"),
+    ("GRPO", "fine-tuning"),
+    ("embedding model", "vector-db"),
+    ("LM Studio", "desktop-apps"),
+    ("tokenizer", "models"),
+    ("optimization", "fine-tuning"),
+    ("behavior", "unaligned-models"),
+    ("SWE-bench", "eval-datasets"),
+    ("NVFP4", "model-formats"),
+    ("guard model", "unaligned-models"),
+]
+
+
+def test_search_puts_the_right_chapter_in_the_top_three(browser, site):
+    misses = []
+    with Tab(browser, site) as tab:
+        for query, chapter in TOP_THREE:
+            tab.open(f"search/?q={query}")
+            tab.page.locator("#search-results ul.search li a").first.wait_for(timeout=10_000)
+            pages = [
+                urlsplit(href).path.rstrip("/").split("/")[-1]
+                for href in tab.page.eval_on_selector_all(
+                    "#search-results ul.search li > a", "links => links.map(a => a.href)"
+                )
+            ]
+            if chapter not in pages[:3]:
+                misses.append(f"{query!r}: {pages[:3]}")
+    assert misses == []
+
+
 @pytest.mark.parametrize(
     ("american", "british", "chapter"),
     [

@@ -1,4 +1,4 @@
-"""Search finds British and American spellings alike.
+"""The book's search: both spellings found, chapters ranked by what they are about.
 
 The book writes British English ("quantisation", "licence", "behaviour"); readers
 often type American ("quantization", "license", "behavior"). Sphinx's English search
@@ -10,20 +10,37 @@ MyST; links of the form ``search/?q=…`` work as before.
 
 The rules only need to be applied the same way on both sides: a word they change
 that is not a spelling variant ("promise" -> "promize") still finds itself.
+
+Sphinx scores every page that contains a word alike, so pages with equal scores came
+out in alphabetical order ("RAG" listed Desktop Apps first). While pages are read,
+this module counts each page's stemmed words (those used at least
+:data:`MIN_COUNT` times) and writes the counts into ``language_data.js``, which only
+the search page loads; the book's scorer (``_templates/search-scorer.js``) adds a
+bonus that grows with the logarithm of how often a page uses the query's words, so
+the chapter that is about a word comes first.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+import re
+from collections import Counter
+from typing import TYPE_CHECKING, Any
 
 from sphinx.search.en import SearchEnglish
 
 from sosai import __version__
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from docutils import nodes
     from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
     from sphinx.util.typing import ExtensionMetadata
+
+MIN_COUNT = 3  # a page's words used fewer times than this give it no bonus
+WORD = re.compile(r"[^\W_]+")  # letters and digits, as the search page splits a query
 
 # Whole words whose spellings differ other than by a regular ending.
 WORDS = {
@@ -120,7 +137,62 @@ class SearchEnglishBothSpellings(SearchEnglish):
         return super().stem(one_spelling(word))
 
 
+def _counts(env: BuildEnvironment) -> dict[str, dict[str, int]]:
+    if not hasattr(env, "sosai_search_counts"):
+        env.sosai_search_counts = {}  # docname -> {stem: times the page uses it}
+    return env.sosai_search_counts
+
+
+def count_words(app: Sphinx, doctree: nodes.document) -> None:
+    """Count the stemmed words of the page just read."""
+    language = SearchEnglishBothSpellings({})
+    counts: Counter[str] = Counter()
+    for word in WORD.findall(doctree.astext().lower()):
+        if len(word) > 1 and word not in language.stopwords:
+            counts[language.stem(word)] += 1
+    _counts(app.env)[app.env.docname] = {w: n for w, n in counts.items() if n >= MIN_COUNT}
+
+
+def purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    """Forget a page's counts before it is read again."""
+    _counts(env).pop(docname, None)
+
+
+def merge(
+    app: Sphinx, env: BuildEnvironment, docnames: Iterable[str], other: BuildEnvironment
+) -> None:
+    """Take the counts of pages read by parallel readers."""
+    for docname in docnames:
+        if docname in _counts(other):
+            _counts(env)[docname] = _counts(other)[docname]
+
+
+def publish_counts(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Give the search page's script every page's counts (before it is written)."""
+    counts = {doc: dict(sorted(words.items())) for doc, words in sorted(_counts(env).items())}
+    SearchEnglishBothSpellings.js_stemmer_code = (
+        SearchEnglish.js_stemmer_code
+        + JS_SPELLING
+        + f"var SOSAI_TERM_COUNTS = {json.dumps(counts, separators=(',', ':'))};\n"
+    )
+    return []
+
+
+def term_counts(env: Any) -> dict[str, dict[str, int]]:
+    """Every page's counts, as published (for tests)."""
+    return _counts(env)
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
-    """Register the English search language that knows both spellings."""
+    """Register the English search language that knows both spellings; count words."""
     app.add_search_language(SearchEnglishBothSpellings)
-    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+    app.connect("doctree-read", count_words)
+    app.connect("env-purge-doc", purge)
+    app.connect("env-merge-info", merge)
+    app.connect("env-updated", publish_counts)
+    return {
+        "version": __version__,
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sosai import searchspelling
+from sosai import search as searchspelling
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,13 @@ def test_the_search_page_applies_the_same_rules(built_book):
     assert "sosaiOneSpelling" in script
     assert '"licence": "license"' in script
     assert '["isation", "ization"]' in script
+
+
+def test_each_page_counts_the_words_it_uses_often(built_book):
+    counts = searchspelling.term_counts(built_book.build.env)
+    stem = searchspelling.SearchEnglishBothSpellings({}).stem
+    assert counts["vector-db"][stem("rag")] > counts["hardware"].get(stem("rag"), 0)
+    assert counts["model-formats"][stem("quantization")] >= searchspelling.MIN_COUNT
+    assert all(n >= searchspelling.MIN_COUNT for page in counts.values() for n in page.values())
+    script = (built_book.outdir / "_static" / "language_data.js").read_text(encoding="utf-8")
+    assert "var SOSAI_TERM_COUNTS = {" in script
