@@ -431,6 +431,16 @@ def on_screen(locator, viewport: dict) -> bool:
     )
 
 
+def test_a_reader_lost_on_the_404_page_can_search_from_it(browser, site):
+    with Tab(browser, site, viewport=PHONE, touch=True) as tab:
+        tab.open("no-such-page/")
+        box = tab.page.get_by_label("Search the book")
+        box.fill("GGUF")
+        box.press("Enter")
+        tab.page.wait_for_url("**/search/?q=GGUF*")
+        tab.page.locator("#search-results ul.search li a").first.wait_for(timeout=10_000)
+
+
 @pytest.mark.parametrize("mode", ["light", "dark"])
 def test_phone_menu_opens_with_every_chapter(browser, site, built_book, mode):
     pages = [c for c in chapters() if c != "index"]

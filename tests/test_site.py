@@ -254,3 +254,13 @@ def test_descriptions_end_on_a_whole_word(built_book):
             if not re.search(rf"\b{re.escape(last)}\b", source):
                 cut.append(f"{page}: …{last}")
     assert cut == []
+
+
+def test_404_page_offers_search_and_every_chapter(built_book):
+    page = built_book.html("404.html")
+    base = urlsplit(built_book.build.env.config.html_baseurl).path
+    form = page.select_one("article form[role='search']")
+    assert form["action"] == f"{base}search/"
+    assert form.select_one("input[name='q']")
+    listed = [a["href"] for a in page.select("article nav.sosai-not-found-chapters a")]
+    assert listed == [f"{base}{d}/" for d in chapters()[1:]]
