@@ -4,8 +4,8 @@ Extensions add their assets to every page. The book keeps each of these only whe
 the page needs it, so most pages make fewer requests (see ``make bench``):
 
 - ``design-tabs.js`` (sphinx-design): pages with a tab set;
-- ``sosai-tables.js`` (sosai.datatable): pages with a data table;
-- ``sosai-charts.js`` (sosai.charts): pages with a chart;
+- ``sosai-figures.js`` (sosai.datatable, sosai.charts): pages with a data table or a
+  chart;
 - ``sphinx-design.min.css``: pages using sphinx-design classes (the landing page's
   badges, cards, tabs);
 - ``pygments.css``: pages with code blocks.
@@ -57,8 +57,9 @@ def _has_code(doctree: nodes.Node) -> bool:
 # Asset file name -> does this page need it?
 SCRIPTS: dict[str, Callable[[nodes.Node], bool]] = {
     "design-tabs.js": _has_class_prefix("sd-tab-set"),
-    "sosai-tables.js": _has_class_prefix("sosai-data-table"),
-    "sosai-charts.js": _has_class_prefix("sosai-chart"),
+    "sosai-figures.js": lambda doctree: (
+        _has_class_prefix("sosai-data-table")(doctree) or _has_class_prefix("sosai-chart")(doctree)
+    ),
 }
 STYLESHEETS: dict[str, Callable[[nodes.Node], bool]] = {
     "sphinx-design.min.css": _has_class_prefix("sd-"),

@@ -7,18 +7,21 @@ Usage in MyST::
 
 Renders, in one paragraph:
 
-- *last updated*: the date of the latest commit, linking to the commit log;
 - *commits (30 days)*: commits in the 30 days before the build, linking to the
   commit-activity graph;
 - *licence*: ``sosai_licence``, linking to the repository's ``LICENCE`` file;
 - *DOI*: ``sosai_doi``, only when it is set, linking to https://doi.org/;
 - *Open in GitHub Codespaces*.
 
-Both git figures are computed at build time from the local history (no network);
-without git they are left out. Each badge is a ``reference`` holding two ``inline``
-spans (classes ``sosai-badge-label`` and ``sosai-badge-value``, styled in the book's
-CSS with colours that pass WCAG AA contrast), so it degrades to plain link text in
-builders other than HTML.
+The commit count is computed at build time from the local history (no network);
+without git it is left out. There is no "last updated" badge: the date of the latest
+commit counts changes to code too, and the page's footer already gives the date its
+content last changed (sphinx-last-updated-by-git), so the page shows one date.
+
+Each badge is a ``reference`` holding two ``inline`` spans (classes
+``sosai-badge-label`` and ``sosai-badge-value``, styled in the book's CSS with colours
+that pass WCAG AA contrast), so it degrades to plain link text in builders other than
+HTML.
 """
 
 from __future__ import annotations
@@ -75,8 +78,7 @@ class BadgesDirective(SphinxDirective):
         figures = git_figures(self.env.app)
         if figures and repo_url:
             contributors.note_history_dependency(self.env)  # figures change with commits
-            last, recent = figures
-            badges.append(badge("last updated", last, f"{repo_url}/commits", "green"))
+            _, recent = figures
             badges.append(
                 badge(
                     f"commits ({ACTIVITY_DAYS} days)",

@@ -30,7 +30,7 @@ that are not drawn yet, one background process draws them while the pages are re
 (:func:`start_drawing`).
 
 On the website, opening a chart shows it in a full-window view with its caption
-(``static/sosai-charts.js``), and in dark mode it is shown inverted with its hues
+(``static/sosai-figures.js``), and in dark mode it is shown inverted with its hues
 turned back (``_static/sosai.css``): the same drawing, dark text on white in light
 mode and light text on a dark card in dark mode.
 """
@@ -289,7 +289,7 @@ STATIC = Path(__file__).parent / "static"
 
 
 def add_static_path(app: Sphinx) -> None:
-    """Publish ``static/sosai-charts.js`` (the full-window chart view) with the book."""
+    """Publish ``static/sosai-figures.js`` (the full-window chart view) with the book."""
     if str(STATIC) not in app.config.html_static_path:
         app.config.html_static_path.append(str(STATIC))
 
@@ -298,7 +298,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     """Register ``sosai_charts_dir`` and the ``data-chart`` directive."""
     app.setup_extension("sosai.data")
     app.connect("builder-inited", add_static_path)
-    app.add_js_file("sosai-charts.js", loading_method="defer")
+    app.add_js_file("sosai-figures.js", loading_method="defer")
     app.add_config_value("sosai_charts_dir", "_charts", "env", types=frozenset({str}))
     app.add_directive(DIRECTIVE_NAME, DataChartDirective)
     app.connect("env-before-read-docs", start_drawing)

@@ -29,7 +29,7 @@ them); other builders leave the line out.
 
 On the website the table's caption sits above it and stays within the page; its
 header row and first column stay in view while it scrolls (``_static/sosai.css``);
-and ``static/sosai-tables.js`` says above a table wider than the page that it
+and ``static/sosai-figures.js`` says above a table wider than the page that it
 scrolls sideways, and shades the edge that hides columns.
 """
 
@@ -329,7 +329,7 @@ def resolve_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> Non
 
 
 def add_static_path(app: Sphinx) -> None:
-    """Publish ``static/sosai-tables.js`` (the sideways-scroll hint) with the book."""
+    """Publish ``static/sosai-figures.js`` (the sideways-scroll hint) with the book."""
     if str(STATIC) not in app.config.html_static_path:
         app.config.html_static_path.append(str(STATIC))
 
@@ -340,5 +340,5 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_directive(DIRECTIVE_NAME, DataTableDirective)
     app.connect("builder-inited", add_static_path)
     app.connect("doctree-resolved", resolve_downloads)
-    app.add_js_file("sosai-tables.js", loading_method="defer")
+    app.add_js_file("sosai-figures.js", loading_method="defer")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
