@@ -154,14 +154,7 @@ def test_badges_from_git_and_config(make_app, history):
     found = {
         b.select("span")[0].get_text(): (b.select("span")[1].get_text(), b["href"]) for b in badges
     }
-    today = subprocess.run(
-        ["git", "log", "-1", "--format=%cs"],
-        cwd=history,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    assert found["last updated"] == (today, "https://github.com/example/book/commits")
+    assert "last updated" not in found  # the footer gives the page's one date
     assert found["commits (30 days)"][0] == "5"
     assert found["licence"] == ("CC-BY-4.0", "https://github.com/example/book/blob/main/LICENCE")
     assert found["DOI"] == ("10.5281/zenodo.1234", "https://doi.org/10.5281/zenodo.1234")
@@ -200,3 +193,48 @@ def test_shallow_clone_is_reported_not_misattributed(make_app, history, tmp_path
     app = build(make_app, shallow)
     assert "shallow git clone" in app._status.getvalue()
     assert page(app, "chapter").select("p.sosai-contributors") == []
+
+
+def dated_commit(repo: Path, day: str, message: str) -> None:
+    env = {
+        **os.environ,
+        **ISOLATED_GIT,
+        "GIT_AUTHOR_NAME": "Ann",
+        "GIT_AUTHOR_EMAIL": "ann@example.org",
+        "GIT_COMMITTER_NAME": "Ann",
+        "GIT_COMMITTER_EMAIL": "ann@example.org",
+        "GIT_AUTHOR_DATE": f"{day}T12:00:00+00:00",
+        "GIT_COMMITTER_DATE": f"{day}T12:00:00+00:00",
+    }
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
+    subprocess.run(["git", "commit", "-q", "-m", message], cwd=repo, check=True, env=env)
+
+
+def test_a_page_is_dated_by_its_content_and_data_not_by_chart_code(make_app, tmp_path, rootdir):
+    import yaml  # noqa: PLC0415
+
+    repo = tmp_path / "dated"
+    shutil.copytree(rootdir / "test-charts", repo)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    dated_commit(repo, "2026-01-15", "chapter, data and chart")
+    book = yaml.safe_load((Path(__file__).parents[1] / "_config.yml").read_text())
+    overrides = {
+        "extensions": ["myst_parser", "sosai.charts", "sphinx_last_updated_by_git"],
+        "html_last_updated_fmt": "%Y-%m-%d",
+        "git_exclude_patterns": book["sphinx"]["config"]["git_exclude_patterns"],
+    }
+
+    def built_date() -> str:
+        app = make_app("html", srcdir=repo, freshenv=True, confoverrides=overrides)
+        app.build()
+        page = BeautifulSoup((app.outdir / "index.html").read_text(encoding="utf-8"), "html.parser")
+        return page.select_one("meta[property='article:modified_time']")["content"][:10]
+
+    script = next((repo / "_charts").glob("*.py"))
+    script.write_text(script.read_text() + "\n# a refactor that changes no drawing\n")
+    dated_commit(repo, "2026-03-01", "chart code only")
+    assert built_date() == "2026-01-15"
+    data = next((repo / "_data").glob("*.yml"))
+    data.write_text(data.read_text() + "\n")
+    dated_commit(repo, "2026-04-01", "data")
+    assert built_date() == "2026-04-01"
