@@ -1,47 +1,23 @@
-"""The "What's new" page and its Atom feed (``sosai.whatsnew``), from a git history."""
+"""The "What's new" page and its Atom feed (``sosai.whatsnew``), from ``changes.yml``."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from sosai import contributors
-from tests.test_contributors import ISOLATED_GIT, commit
-
 ATOM = "{http://www.w3.org/2005/Atom}"
-TABLE = """
-```{data-table} _data/things.yml
-:caption: Things
-```
-"""
 
 
 @pytest.fixture
-def history(tmp_path: Path, rootdir: Path) -> Path:
-    """Three content commits (chapter, data, both) and one build-only commit."""
-    repo = tmp_path / "book"
-    shutil.copytree(rootdir / "test-whatsnew", repo)
-    schema = rootdir / "test-book-good" / "_data" / "schema" / "things.schema.json"
-    shutil.copy(schema, repo / "_data" / "schema")
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True,
-                   env={**os.environ, **ISOLATED_GIT})  # fmt: skip
-    commit(repo, "Ada", "ada@example.org", "Start the book")
-    (repo / "chapter.md").write_text("# Chapter\n\nFirst line.\n" + TABLE)
-    shutil.copy(rootdir / "test-book-good" / "_data" / "things.yml", repo / "_data")
-    commit(repo, "Ada", "ada@example.org", "Add the things table")
-    (repo / "conf.py").write_text((repo / "conf.py").read_text() + "\n# tweak\n")
-    commit(repo, "Ada", "ada@example.org", "Tweak the build only")
-    data = repo / "_data" / "things.yml"
-    data.write_text(data.read_text().replace("size_b: 70", "size_b: 72"))
-    commit(repo, "Ada", "ada@example.org", "Correct the large thing's size")
-    contributors.history_problem.cache_clear()
-    return repo
+def book(tmp_path: Path, rootdir: Path) -> Path:
+    """A copy of the mini-book, so a test may edit its changelog."""
+    srcdir = tmp_path / "book"
+    shutil.copytree(rootdir / "test-whatsnew", srcdir)
+    return srcdir
 
 
 def build(make_app, srcdir: Path):
@@ -50,28 +26,34 @@ def build(make_app, srcdir: Path):
     return app
 
 
-def test_lists_content_changes_newest_first(make_app, history):
-    app = build(make_app, history)
-    assert app._warning.getvalue() == ""
+def entries(app) -> list[str]:
     soup = BeautifulSoup((app.outdir / "whats-new" / "index.html").read_text(), "html.parser")
-    items = [li.get_text(" ", strip=True) for li in soup.select("ul.sosai-whats-new li")]
-    assert len(items) == 3  # the build-only commit is not content
-    assert "Chapter : Correct the large thing" in items[0]  # data file -> its chapter
-    assert "Chapter : Add the things table" in items[1]
-    assert "Start the book" in items[2]
-    first = soup.select("ul.sosai-whats-new li")[0]
-    assert first.select_one("a[href='../chapter/']")
-    assert first.select_one("a[href^='https://github.com/example/book/commit/']")
+    return [li.get_text(" ", strip=True) for li in soup.select("ul.sosai-whats-new li")]
 
 
-def test_writes_an_atom_feed_announced_on_every_page(make_app, history):
-    app = build(make_app, history)
+def test_lists_the_changelog_newest_first_with_its_pages(make_app, book):
+    app = build(make_app, book)
+    assert app._warning.getvalue() == ""
+    assert entries(app) == [
+        "20 May 2026 · Chapter , Home : The large thing\u2019s size corrected to 72B.",
+        "1 March 2026 · Chapter : The things table gains a row.",
+        "10 January 2026 · Home : The book starts.",
+    ]
+    soup = BeautifulSoup((app.outdir / "whats-new" / "index.html").read_text(), "html.parser")
+    assert soup.select("ul.sosai-whats-new li")[0].select_one("a[href='../chapter/']")
+
+
+def test_writes_an_atom_feed_announced_on_every_page(make_app, book):
+    app = build(make_app, book)
     feed = ET.parse(app.outdir / "whats-new.xml").getroot()
     assert feed.tag == f"{ATOM}feed"
-    entries = feed.findall(f"{ATOM}entry")
-    assert [e.find(f"{ATOM}summary").text for e in entries] == [
-        "Correct the large thing's size", "Add the things table", "Start the book"]  # fmt: skip
-    assert entries[0].find(f"{ATOM}link").get("href") == "https://book.example.org/chapter/"
+    found = feed.findall(f"{ATOM}entry")
+    assert [e.find(f"{ATOM}summary").text for e in found] == [
+        "The large thing's size corrected to 72B.", "The things table gains a row.",
+        "The book starts."]  # fmt: skip
+    assert found[0].find(f"{ATOM}link").get("href") == "https://book.example.org/chapter/"
+    assert found[0].find(f"{ATOM}updated").text == "2026-05-20T00:00:00Z"
+    assert len({e.find(f"{ATOM}id").text for e in found}) == 3
     head = BeautifulSoup((app.outdir / "chapter" / "index.html").read_text(), "html.parser").head
     link = head.select_one("link[rel=alternate][type='application/atom+xml']")
     assert link["href"] == "https://book.example.org/whats-new.xml"
@@ -79,11 +61,24 @@ def test_writes_an_atom_feed_announced_on_every_page(make_app, history):
     assert page.select_one("p.sosai-feed a")["href"] == "../whats-new.xml"
 
 
-def test_without_git_the_page_says_so(make_app, tmp_path, rootdir):
-    srcdir = tmp_path / "no-git"
-    shutil.copytree(rootdir / "test-whatsnew", srcdir)
-    contributors.history_problem.cache_clear()
-    app = build(make_app, srcdir)
-    text = (app.outdir / "whats-new" / "index.html").read_text()
-    assert "The change history is not available in this build." in text
-    assert not (app.outdir / "whats-new.xml").exists()
+def test_a_bad_entry_is_left_out_with_its_file_and_line(make_app, book):
+    (book / "changes.yml").write_text(
+        "- date: 2026-02-30\n  pages: [chapter]\n  text: Not a day.\n"
+        "- date: 2026-02-01\n  pages: [nowhere]\n  text: No such page.\n"
+        "- date: 2026-02-02\n  pages: [chapter]\n"
+        "- date: 2026-02-03\n  pages: [chapter]\n  text: Fine.\n"
+    )
+    app = build(make_app, book)
+    warnings = app._warning.getvalue()
+    assert "changes.yml:1: WARNING: changes.yml: date must be a day, YYYY-MM-DD" in warnings
+    assert "changes.yml:5: WARNING: changes.yml: no such page: nowhere" in warnings
+    assert "changes.yml:7: WARNING: changes.yml: text must be a sentence or two" in warnings
+    assert entries(app) == ["3 February 2026 · Chapter : Fine."]
+
+
+def test_editing_the_changelog_rebuilds_the_page(make_app, book):
+    build(make_app, book)
+    with (book / "changes.yml").open("a") as f:
+        f.write("- date: 2026-06-01\n  pages: [index]\n  text: A June change.\n")
+    app = build(make_app, book)
+    assert entries(app)[0] == "1 June 2026 · Home : A June change."

@@ -1,4 +1,4 @@
-"""List the book's latest content changes, from git, with an Atom feed.
+"""The "What's new" page and its Atom feed, from a changelog written for readers.
 
 Usage in MyST (the "What's new" page)::
 
@@ -6,120 +6,130 @@ Usage in MyST (the "What's new" page)::
     :limit: 40
     ```
 
-Renders a link to the feed, then the latest commits that changed content (chapters,
-``_data`` tables, chart scripts, ``references.bib``), newest first: the date, the
-chapters touched (linked) and the commit's summary line. A data file or chart counts
-for the chapters whose source names it. HTML builds also write the same entries as an Atom feed,
-``whats-new.xml`` (``sosai_whatsnew_feed``), announced in every page's head, so
-returning readers see what moved. Computed from the local git history at build time:
-no network. Without git history, the page says so and no feed is written.
+Entries come from ``changes.yml`` at the book's root (``sosai_whatsnew_file``), one per
+change a reader would notice, written by whoever made it::
+
+    - date: 2026-12-04
+      pages: [models, licences]
+      text: Qwen3.8, Nemotron 3 Ultra and MiniMax's licence changes added.
+
+Renders a link to the feed, then the latest entries, newest first: the date, the pages
+(linked) and the text. HTML builds also write the same entries as an Atom feed,
+``whats-new.xml`` (``sosai_whatsnew_feed``), announced in every page's head. An entry
+with a bad date, an unknown page or no text is left out with a warning naming the file
+and line. (Before, entries were commit subjects, which are written for developers and
+include changes readers never see.)
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from xml.etree import ElementTree as ET
 
+import yaml
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx import addnodes
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 
-from sosai import WEB_BUILDERS, __version__, contributors
+from sosai import WEB_BUILDERS, __version__
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
     from sphinx.util.typing import ExtensionMetadata
 
+logger = logging.getLogger(__name__)
+
 DIRECTIVE_NAME = "whats-new"
 ATOM = "http://www.w3.org/2005/Atom"
-RECORD, FIELD = "\x1e", "\x1f"
 DEFAULT_LIMIT = 40
 FEED_CLASS = "sosai-feed"
+MAX_TEXT = 400  # characters: an entry is a sentence or two
 
 
 @dataclass(frozen=True)
 class Change:
-    """One commit that changed content."""
+    """One change, as readers are told of it."""
 
-    sha: str
     day: str  # YYYY-MM-DD
-    timestamp: str  # ISO 8601 with offset
-    summary: str
+    text: str
     docnames: tuple[str, ...]
 
+    @property
+    def timestamp(self) -> str:
+        """The day as an Atom date."""
+        return f"{self.day}T00:00:00Z"
 
-def content_paths(app: Sphinx) -> list[str]:
-    """The git pathspecs of the book's content."""
-    config = app.config
-    return [
-        *(app.env.doc2path(d, base=False) for d in sorted(app.env.found_docs)),
-        f"{config.sosai_data_dir}/*.yml",
-        f"{config.sosai_charts_dir}/*.py",
-        *bibfiles(config),
-    ]
-
-
-def bibfiles(config: Any) -> list[str]:
-    """The bibliography files, if sphinxcontrib-bibtex is loaded."""
-    return list(config.bibtex_bibfiles) if "bibtex_bibfiles" in config else []
+    @property
+    def key(self) -> str:
+        """A stable id for the feed: the day and a digest of the text."""
+        return f"{self.day}-{hashlib.sha256(self.text.encode()).hexdigest()[:10]}"
 
 
-def chapters_of(app: Sphinx, path: str, sources: dict[str, str]) -> list[str]:
-    """The pages a changed file belongs to (a data file or chart: pages naming it)."""
-    docs = {app.env.doc2path(d, base=False): d for d in sources}
-    if path in docs:
-        return [docs[path]]
-    if path in bibfiles(app.config):
-        return [d for d, text in sources.items() if "{bibliography}" in text]
-    name = re.escape(Path(path).stem)
-    pattern = re.compile(rf"_data/{name}\.yml|\{{data-chart\}}\s+{name}\b")
-    return [d for d, text in sources.items() if pattern.search(text)]
+def _scalar(mapping: yaml.MappingNode, name: str) -> Any:
+    for key, value in mapping.value:
+        if key.value == name:
+            return value
+    return None
 
 
-def page_sources(app: Sphinx) -> dict[str, str]:
-    """Every page's source text, in name order."""
-    sources = {}
-    for docname in sorted(app.env.found_docs):
-        path = Path(app.env.doc2path(docname))
-        sources[docname] = path.read_text(encoding="utf-8") if path.is_file() else ""
-    return sources
-
-
-def changes(app: Sphinx, limit: int) -> list[Change] | None:
-    """The latest content changes, newest first; None without git history."""
-    repo = contributors.repository(app)
-    if repo is None:
-        return None
-    fmt = f"{RECORD}%H{FIELD}%ad{FIELD}%aI{FIELD}%s"
-    out = contributors.git(
-        repo,
-        "log",
-        "--no-merges",
-        f"-n{limit}",
-        "--date=short",
-        f"--format={fmt}",
-        "--name-only",
-        "--",
-        *content_paths(app),
-    )
-    sources = page_sources(app)
+def read_changes(path: Path, found_docs: set[str]) -> list[Change]:
+    """Every valid entry of the changelog, newest first; each bad one is warned about."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        logger.warning(f"cannot read {path.name}: {exc}", location=str(path),
+                       type="sosai", subtype="whatsnew")  # fmt: skip
+        return []
+    if root is None:
+        return []
+    if not isinstance(root, yaml.SequenceNode):
+        logger.warning(f"{path.name} must be a list of changes", location=f"{path}:1",
+                       type="sosai", subtype="whatsnew")  # fmt: skip
+        return []
     found = []
-    for record in (out or "").split(RECORD)[1:]:
-        header, _, files = record.partition("\n")
-        sha, day, timestamp, summary = header.split(FIELD)
-        pages: list[str] = []
-        for path in filter(None, (f.strip() for f in files.splitlines())):
-            pages += [d for d in chapters_of(app, path, sources) if d not in pages]
-        if pages:
-            found.append(Change(sha, day, timestamp, summary, tuple(pages)))
-    return found
+    for item in root.value:
+        line = item.start_mark.line + 1
+
+        def problem(message: str, where: int = line) -> None:
+            logger.warning(f"{path.name}: {message}", location=f"{path}:{where}",
+                           type="sosai", subtype="whatsnew")  # fmt: skip
+
+        if not isinstance(item, yaml.MappingNode):
+            problem("a change is a mapping with date, pages and text")
+            continue
+        day_node, pages_node, text_node = (_scalar(item, k) for k in ("date", "pages", "text"))
+        try:
+            day = date.fromisoformat(str(day_node.value)).isoformat()
+        except (AttributeError, TypeError, ValueError):
+            problem("date must be a day, YYYY-MM-DD")
+            continue
+        if not isinstance(pages_node, yaml.SequenceNode) or not pages_node.value:
+            problem("pages must list the pages the change is on")
+            continue
+        pages = tuple(str(p.value) for p in pages_node.value)
+        unknown = [p for p in pages if p not in found_docs]
+        if unknown:
+            problem(f"no such page: {', '.join(unknown)}", pages_node.start_mark.line + 1)
+            continue
+        text = " ".join(str(getattr(text_node, "value", "") or "").split())
+        if not text or len(text) > MAX_TEXT:
+            problem(f"text must be a sentence or two (1 to {MAX_TEXT} characters)")
+            continue
+        found.append(Change(day, text, pages))
+    return sorted(found, key=lambda c: c.day, reverse=True)  # stable: file order within a day
+
+
+def changes_file(app: Sphinx) -> Path:
+    """Where the changelog is: ``sosai_whatsnew_file`` under the book's source."""
+    return Path(app.srcdir) / app.config.sosai_whatsnew_file
 
 
 def _store(env: BuildEnvironment) -> dict[str, list[Change]]:
@@ -136,13 +146,12 @@ class WhatsNewDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         """A bullet list of changes."""
-        # New commits change the page without changing its source.
-        contributors.note_history_dependency(self.env)
-        found = changes(self.env.app, self.options.get("limit", DEFAULT_LIMIT))
-        if found is None:
-            return [nodes.paragraph("", "The change history is not available in this build.")]
+        path = changes_file(self.env.app)
+        self.env.note_dependency(str(path))
+        if not path.is_file():
+            return [nodes.paragraph("", "No changes have been recorded yet.")]
+        found = read_changes(path, self.env.found_docs)[: self.options.get("limit", DEFAULT_LIMIT)]
         _store(self.env)[self.env.docname] = found
-        repo_url = str(self.config.html_theme_options.get("repository_url", "")).rstrip("/")
         items = nodes.bullet_list(classes=["sosai-whats-new"])
         for change in found:
             paragraph = nodes.paragraph()
@@ -162,13 +171,7 @@ class WhatsNewDirective(SphinxDirective):
                 )
                 ref += nodes.inline("", docname)
                 paragraph += ref
-            paragraph += nodes.Text(f": {change.summary}")
-            if repo_url:
-                paragraph += nodes.Text(" (")
-                paragraph += nodes.reference(
-                    "", change.sha[:7], refuri=f"{repo_url}/commit/{change.sha}"
-                )
-                paragraph += nodes.Text(")")
+            paragraph += nodes.Text(f": {change.text}")
             items += nodes.list_item("", paragraph)
         self.set_source_info(items)
         feed = nodes.paragraph(classes=[FEED_CLASS])
@@ -211,11 +214,11 @@ def feed_xml(app: Sphinx, entries: list[Change], page: str) -> str:
     for change in entries:
         entry = add(feed, "entry")
         titles = [app.env.titles[d].astext() for d in change.docnames if d in app.env.titles]
-        add(entry, "title", f"{', '.join(titles)}: {change.summary}")
-        add(entry, "id", f"{base}#{change.sha}")
+        add(entry, "title", f"{', '.join(titles)}: {change.text}")
+        add(entry, "id", f"{base}{app.builder.get_target_uri(page)}#{change.key}")
         add(entry, "updated", change.timestamp)
         add(entry, "link", href=base + app.builder.get_target_uri(change.docnames[0]))
-        add(entry, "summary", change.summary)
+        add(entry, "summary", change.text)
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
 
 
@@ -260,9 +263,8 @@ def announce_feed(
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register the ``whats-new`` directive, the feed and its settings."""
-    app.setup_extension("sosai.contributors")
-    app.setup_extension("sosai.charts")  # sosai_data_dir, sosai_charts_dir
     app.add_config_value("sosai_whatsnew_feed", "whats-new.xml", "html", types=frozenset({str}))
+    app.add_config_value("sosai_whatsnew_file", "changes.yml", "env", types=frozenset({str}))
     app.add_directive(DIRECTIVE_NAME, WhatsNewDirective)
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
