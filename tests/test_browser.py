@@ -248,6 +248,24 @@ TOP_THREE = [
 ]
 
 
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_search_icon_leaves_the_query_readable(browser, site, viewport):
+    with Tab(browser, site, viewport=viewport) as tab:
+        tab.open("search/?q=RAG")
+        gap = tab.page.evaluate(
+            """(() => {
+                const form = [...document.querySelectorAll('form.bd-search')]
+                  .find(f => f.offsetParent);
+                const icon = form.querySelector('i').getBoundingClientRect();
+                const input = form.querySelector('input');
+                const textStart = input.getBoundingClientRect().left
+                  + parseFloat(getComputedStyle(input).paddingLeft);
+                return textStart - icon.right;
+            })()"""
+        )
+        assert gap >= 2
+
+
 def test_search_puts_the_right_chapter_in_the_top_three(browser, site):
     misses = []
     with Tab(browser, site) as tab:
