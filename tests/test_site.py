@@ -264,3 +264,19 @@ def test_404_page_offers_search_and_every_chapter(built_book):
     assert form.select_one("input[name='q']")
     listed = [a["href"] for a in page.select("article nav.sosai-not-found-chapters a")]
     assert listed == [f"{base}{d}/" for d in chapters()[1:]]
+
+
+def test_data_page_lists_every_table_with_its_downloads_and_pages(built_book):
+    page = built_book.html("datasets/index.html")
+    items = page.select("ul.sosai-data-catalogue > li")
+    names = sorted(p.stem for p in (BOOK / "_data").glob("*.yml"))
+    assert len(items) == len(names)
+    for name, item in zip(names, items, strict=True):
+        text = item.get_text(" ", strip=True)
+        assert f"({name}:" in text
+        links = [a["href"] for a in item.select("p.sosai-downloads a")]
+        assert links == [f"../data/{name}.csv", f"../data/{name}.json"]
+        assert all((built_book.outdir / "data" / link.split("/")[-1]).is_file() for link in links)
+        assert item.select("a.reference.internal[href^='../']"), f"{name}: shown on no page"
+    models = next(i for i in items if "(models:" in i.get_text())
+    assert models.select_one("a[href='../models/']")

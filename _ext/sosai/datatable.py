@@ -27,6 +27,11 @@ Cells are MyST inline markup, so links, ``{cite}`` and ``{term}`` work in them. 
 under the table links to the whole data file as CSV and JSON (``sosai.data`` writes
 them); other builders leave the line out.
 
+``{data-catalogue}`` (no argument, no options) lists every data file of the book: its
+title, rows, the month its oldest row was checked, the pages that show it (as a table
+or through a chart) and, on the website, its CSV and JSON downloads. The "Data" page
+uses it.
+
 On the website the table's caption sits above it and stays within the page; its
 header row and first column stay in view while it scrolls (``_static/sosai.css``);
 and ``static/sosai-figures.js`` says above a table wider than the page that it
@@ -42,6 +47,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx import addnodes
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -314,6 +320,71 @@ class DataTableDirective(SphinxDirective):
         return domain.bibdata.data.entries  # type: ignore[attr-defined]
 
 
+CHART_DATA = re.compile(r"^DATA\s*=\s*\[([^\]]*)\]", re.MULTILINE)  # in a chart script
+
+
+class DataCatalogueDirective(SphinxDirective):
+    """The ``data-catalogue`` directive: every data file, with where it is shown."""
+
+    has_content = False
+
+    def pages_showing(self, name: str) -> list[str]:
+        """Pages with a table of ``name``, or a chart drawn from it, in reading order."""
+        charts_name = getattr(self.config, "sosai_charts_dir", None)  # with sosai.charts
+        charts_dir = Path(self.env.srcdir) / charts_name if charts_name else None
+        charts = {
+            script.stem
+            for script in sorted(charts_dir.glob("*.py") if charts_dir else [])
+            if (found := CHART_DATA.search(script.read_text(encoding="utf-8")))
+            and f'"{name}"' in found.group(1)
+        }
+        shown = []
+        for docname in sorted(self.env.found_docs):
+            source = Path(self.env.doc2path(docname))
+            text = source.read_text(encoding="utf-8") if source.is_file() else ""
+            if f"_data/{name}.yml" in text or any(
+                re.search(rf"\{{data-chart\}}\s+{re.escape(c)}\b", text) for c in charts
+            ):
+                shown.append(docname)
+        return shown
+
+    def run(self) -> list[nodes.Node]:
+        """A bullet list: one item per data file."""
+        folder = Path(self.env.srcdir) / self.config.sosai_data_dir
+        items = nodes.bullet_list(classes=["sosai-data-catalogue"])
+        for path in sorted(folder.glob("*.yml")):
+            self.env.note_dependency(str(path))
+            try:
+                dataset = data.load(path)
+            except data.DataError:
+                continue  # reported, file and line, when the build starts
+            as_of = data.oldest_as_of(dataset.rows)
+            entry = nodes.paragraph()
+            entry += nodes.strong("", dataset.schema.get("title", dataset.name))
+            checked = f", oldest row checked {data.month_label(as_of)}" if as_of else ""
+            entry += nodes.Text(f" ({dataset.name}: {len(dataset.rows)} rows{checked})")
+            pages = self.pages_showing(dataset.name)
+            if pages:
+                entry += nodes.Text("; shown in ")
+                for i, docname in enumerate(pages):
+                    if i:
+                        entry += nodes.Text(", ")
+                    ref = addnodes.pending_xref(
+                        "", refdomain="std", reftype="doc", reftarget=f"/{docname}",
+                        refexplicit=False, refdoc=self.env.docname, refwarn=True,
+                    )  # fmt: skip
+                    ref += nodes.inline("", docname)
+                    entry += ref
+            entry += nodes.Text(".")
+            item = nodes.list_item("", entry)
+            downloads = DataTableDirective.download_line(dataset)
+            downloads[0] = nodes.Text("Download: ")  # not "Download all N rows of …"
+            item += downloads
+            items += item
+        self.set_source_info(items)
+        return [items]
+
+
 def resolve_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Point download links at ``data/<file>`` in HTML; drop the line elsewhere."""
     for line in list(doctree.findall(nodes.paragraph)):
@@ -338,6 +409,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     """Register the ``data-table`` directive (and data validation it relies on)."""
     app.setup_extension("sosai.data")
     app.add_directive(DIRECTIVE_NAME, DataTableDirective)
+    app.add_directive("data-catalogue", DataCatalogueDirective)
     app.connect("builder-inited", add_static_path)
     app.connect("doctree-resolved", resolve_downloads)
     app.add_js_file("sosai-figures.js", loading_method="defer")
