@@ -586,6 +586,61 @@ def test_table_header_and_first_column_stay_in_view_while_scrolling(browser, sit
         }
 
 
+def column_values(tab, table: str, column: int) -> list[str]:
+    return tab.page.eval_on_selector_all(
+        f"{table} tbody tr:not([hidden])",
+        f"rows => rows.map(r => r.cells[{column}].textContent.trim())",
+    )
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_readers_can_sort_a_table_by_any_column(browser, site, viewport):
+    table = "#tbl-models-llm"
+    with Tab(browser, site, viewport=viewport) as tab:
+        tab.open("models/")
+        headers = [h.strip() for h in tab.page.locator(f"{table} thead th").all_inner_texts()]
+        column = next(i for i, h in enumerate(headers) if h.startswith("Total params"))
+        button = tab.page.locator(f"{table} thead th").nth(column).locator("button")
+        button.click()
+        header = tab.page.locator(f"{table} thead th").nth(column)
+        assert header.get_attribute("aria-sort") == "descending"
+        numbers = [float(v.replace(",", "")) for v in column_values(tab, table, column) if v != "—"]
+        assert numbers == sorted(numbers, reverse=True)
+        assert column_values(tab, table, column)[-1] == "—" or "—" not in column_values(
+            tab, table, column
+        )
+        button.click()
+        assert header.get_attribute("aria-sort") == "ascending"
+        numbers = [float(v.replace(",", "")) for v in column_values(tab, table, column) if v != "—"]
+        assert numbers == sorted(numbers)
+        name = tab.page.locator(f"{table} thead th").first.locator("button")
+        name.focus()
+        tab.page.keyboard.press("Enter")  # from the keyboard, too
+        names = [v.casefold() for v in column_values(tab, table, 0)]
+        assert names == sorted(names)
+        assert tab.errors == []
+
+
+def test_readers_can_filter_a_table_by_typing(browser, site):
+    table = "#tbl-models-llm"
+    with Tab(browser, site, viewport=PHONE, touch=True) as tab:
+        tab.open("models/")
+        total = tab.page.locator(f"{table} tbody tr").count()
+        bar = tab.page.locator(table).locator(
+            "xpath=../preceding-sibling::p[contains(@class, 'sosai-table-filter')][1]"
+        )
+        bar.get_by_label("Filter rows").fill("qwen apache")
+        rows = tab.page.locator(f"{table} tbody tr:not([hidden])")
+        shown = rows.count()
+        assert 0 < shown < total
+        for text in rows.all_inner_texts():
+            assert "qwen" in text.lower()
+            assert "apache" in text.lower()
+        assert bar.locator(".sosai-table-count").inner_text() == f"{shown} of {total} rows"
+        bar.get_by_label("Filter rows").fill("")
+        assert tab.page.locator(f"{table} tbody tr:not([hidden])").count() == total
+
+
 def test_no_page_scrolls_sideways_on_a_phone(browser, site, built_book):
     with Tab(browser, site, viewport=NARROW) as tab:
         too_wide, unscrollable = [], []

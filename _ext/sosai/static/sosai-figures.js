@@ -1,9 +1,10 @@
 // The book's tables and charts on the website (sosai.datatable, sosai.charts): one
 // script for both, so a page with tables and charts makes one request for them.
 
-// Data tables (sosai.datatable): when a table is wider than the page, say so above it
-// and shade the edge that hides more columns. The table itself is complete without
-// this script; the header row and first column stay in view through CSS alone.
+// Data tables (sosai.datatable): readers can sort by any column and filter the rows by
+// typing; when a table is wider than the page, a line above it says so and the edge
+// that hides more columns is shaded. The table itself is complete without this
+// script; the header row and first column stay in view through CSS alone.
 (function () {
   "use strict";
 
@@ -26,11 +27,95 @@
     update();
   }
 
+  // Sorting: each column header becomes a button; a click (or Enter, Space) sorts by
+  // that column, descending first for numbers and dates, ascending first for text,
+  // then the other way. Empty cells ("—") stay last. aria-sort says the order.
+  var EMPTY = "\u2014";
+
+  function cellKey(cell) {
+    var text = cell ? cell.textContent.trim() : "";
+    if (!text || text === EMPTY) { return null; }
+    var number = Number(text.replace(/,/g, ""));
+    if (!isNaN(number)) { return number; }
+    if (/^\d{4}-\d{2}(-\d{2})?$/.test(text)) { return text; }
+    return text.toLowerCase();
+  }
+
+  function sortable(table) {
+    var body = table.tBodies[0];
+    if (!table.tHead || !body) { return; }
+    var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    headers.forEach(function (th, column) {
+      var label = th.textContent.trim();
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sosai-sort";
+      button.textContent = label;
+      th.replaceChildren(button);
+      th.setAttribute("aria-sort", "none");
+      button.addEventListener("click", function () {
+        var rows = Array.prototype.slice.call(body.rows);
+        var keys = rows.map(function (row) { return cellKey(row.cells[column]); });
+        var numeric = keys.some(function (k) { return typeof k === "number"; }) ||
+          keys.some(function (k) { return typeof k === "string" && /^\d{4}-/.test(k); });
+        var current = th.getAttribute("aria-sort");
+        var descending = current === "none" ? numeric : current === "ascending";
+        var order = rows.map(function (row, i) { return i; });
+        order.sort(function (a, b) {
+          var x = keys[a], y = keys[b];
+          if (x === null || y === null) { return (x === null) - (y === null) || a - b; }
+          var c = x < y ? -1 : x > y ? 1 : 0;
+          return (descending ? -c : c) || a - b;
+        });
+        order.forEach(function (i) { body.appendChild(rows[i]); });
+        headers.forEach(function (other) { other.setAttribute("aria-sort", "none"); });
+        th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+      });
+    });
+  }
+
+  // Filtering: a search box above the table keeps the rows that contain every word
+  // typed, and says how many rows are shown.
+  function filterable(table, box) {
+    var body = table.tBodies[0];
+    if (!body) { return; }
+    var total = body.rows.length;
+    var bar = document.createElement("p");
+    bar.className = "sosai-table-filter";
+    var label = document.createElement("label");
+    label.textContent = "Filter rows ";
+    var input = document.createElement("input");
+    input.type = "search";
+    input.autocomplete = "off";
+    label.appendChild(input);
+    var count = document.createElement("span");
+    count.className = "sosai-table-count";
+    count.setAttribute("aria-live", "polite");
+    count.textContent = total + " rows";
+    bar.appendChild(label);
+    bar.appendChild(document.createTextNode(" "));
+    bar.appendChild(count);
+    box.parentNode.insertBefore(bar, box);
+    input.addEventListener("input", function () {
+      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var shown = 0;
+      Array.prototype.forEach.call(body.rows, function (row) {
+        var text = row.textContent.toLowerCase();
+        var keep = words.every(function (w) { return text.indexOf(w) !== -1; });
+        row.hidden = !keep;
+        shown += keep ? 1 : 0;
+      });
+      count.textContent = words.length ? shown + " of " + total + " rows" : total + " rows";
+    });
+  }
+
   function init() {
     document.querySelectorAll("article table.sosai-data-table").forEach(function (table) {
       if (table.parentElement.classList.contains("pst-scrollable-table-container")) {
+        filterable(table, table.parentElement);
         watch(table.parentElement);
       }
+      sortable(table);
     });
   }
 
