@@ -641,6 +641,32 @@ def test_readers_can_filter_a_table_by_typing(browser, site):
         assert tab.page.locator(f"{table} tbody tr:not([hidden])").count() == total
 
 
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_readers_can_compare_two_to_four_rows_side_by_side(browser, site, viewport):
+    table = "#tbl-models-llm"
+    with Tab(browser, site, viewport=viewport, touch=viewport is PHONE) as tab:
+        tab.open("models/")
+        rows = tab.page.locator(f"{table} tbody tr")
+        names = [rows.nth(i).locator("td").first.inner_text().strip() for i in range(5)]
+        panel = tab.page.locator(table).locator(
+            "xpath=../preceding-sibling::section[contains(@class, 'sosai-compare')][1]"
+        )
+        rows.nth(0).locator("input.sosai-tick").check()
+        assert panel.is_hidden()  # one row is not a comparison
+        for i in range(1, 5):
+            rows.nth(i).locator("input.sosai-tick").click()
+        assert not rows.nth(4).locator("input.sosai-tick").is_checked()  # four at most
+        assert panel.is_visible()
+        compared = panel.locator("table tr").first.locator("td").all_inner_texts()
+        assert [c.strip() for c in compared] == names[:4]
+        sources = panel.locator("table tr").last
+        assert sources.locator("th").inner_text() == "Sources"
+        assert sources.locator("td a").count() >= 4  # each row's sources, as links
+        panel.get_by_role("button", name="Clear").click()
+        assert panel.is_hidden()
+        assert tab.errors == []
+
+
 def test_no_page_scrolls_sideways_on_a_phone(browser, site, built_book):
     with Tab(browser, site, viewport=NARROW) as tab:
         too_wide, unscrollable = [], []

@@ -1,8 +1,8 @@
 // The book's tables and charts on the website (sosai.datatable, sosai.charts): one
 // script for both, so a page with tables and charts makes one request for them.
 
-// Data tables (sosai.datatable): readers can sort by any column and filter the rows by
-// typing; when a table is wider than the page, a line above it says so and the edge
+// Data tables (sosai.datatable): readers can sort by any column, filter the rows by
+// typing and tick two to four rows to compare them side by side; when a table is wider than the page, a line above it says so and the edge
 // that hides more columns is shaded. The table itself is complete without this
 // script; the header row and first column stay in view through CSS alone.
 (function () {
@@ -109,10 +109,85 @@
     });
   }
 
+  // Comparing: a tick box in each row's first cell; with two to four rows ticked, a
+  // panel above the table shows them side by side, one column per row, every field
+  // (sources included) on its own line.
+  var MAX_COMPARED = 4;
+
+  function comparable(table, box) {
+    var body = table.tBodies[0];
+    if (!table.tHead || !body) { return; }
+    var panel = document.createElement("section");
+    panel.className = "sosai-compare";
+    panel.hidden = true;
+    panel.setAttribute("aria-live", "polite");
+    box.parentNode.insertBefore(panel, box);
+    var ticked = [];
+
+    function render() {
+      panel.replaceChildren();
+      panel.hidden = ticked.length < 2;
+      if (panel.hidden) { return; }
+      var heading = document.createElement("p");
+      heading.className = "sosai-compare__title";
+      heading.textContent = "Comparing " + ticked.length + " rows";
+      var clear = document.createElement("button");
+      clear.type = "button";
+      clear.textContent = "Clear";
+      clear.addEventListener("click", function () {
+        ticked.slice().forEach(function (row) { row.querySelector("input.sosai-tick").click(); });
+      });
+      heading.appendChild(document.createTextNode(" "));
+      heading.appendChild(clear);
+      panel.appendChild(heading);
+      var grid = document.createElement("table");
+      grid.className = "sosai-compare__table";
+      var headers = table.tHead.rows[0].cells;
+      for (var c = 0; c < headers.length; c++) {
+        var tr = grid.insertRow();
+        var th = document.createElement("th");
+        th.scope = "row";
+        th.textContent = headers[c].textContent.trim();
+        tr.appendChild(th);
+        ticked.forEach(function (row) {
+          var td = tr.insertCell();
+          var copy = row.cells[c].cloneNode(true);
+          copy.querySelectorAll("input.sosai-tick").forEach(function (i) { i.parentNode.remove(); });
+          td.replaceChildren.apply(td, Array.prototype.slice.call(copy.childNodes));
+        });
+      }
+      var scroller = document.createElement("div");
+      scroller.className = "sosai-compare__scroll";
+      scroller.appendChild(grid);
+      panel.appendChild(scroller);
+    }
+
+    Array.prototype.forEach.call(body.rows, function (row) {
+      var cell = row.cells[0];
+      var label = document.createElement("label");
+      label.className = "sosai-tick-label";
+      var tick = document.createElement("input");
+      tick.type = "checkbox";
+      tick.className = "sosai-tick";
+      tick.setAttribute("aria-label", "Compare " + cell.textContent.trim());
+      label.appendChild(tick);
+      cell.insertBefore(label, cell.firstChild);
+      tick.addEventListener("change", function () {
+        if (tick.checked && ticked.length >= MAX_COMPARED) {
+          tick.checked = false;  // at most four: the panel must stay readable
+          return;
+        }
+        ticked = tick.checked ? ticked.concat([row]) : ticked.filter(function (r) { return r !== row; });
+        render();
+      });
+    });
+  }
+
   function init() {
     document.querySelectorAll("article table.sosai-data-table").forEach(function (table) {
       if (table.parentElement.classList.contains("pst-scrollable-table-container")) {
         filterable(table, table.parentElement);
+        comparable(table, table.parentElement);
         watch(table.parentElement);
       }
       sortable(table);
