@@ -4,21 +4,25 @@ One module per feature, each with its own ``setup()`` so a test project can load
 just the one it exercises:
 
 - ``sosai.data``: load and validate ``_data/*.yml`` against JSON Schemas.
-- ``sosai.datatable``: the ``data-table`` directive (comparison tables from data).
+- ``sosai.datatable``: the ``data-table`` directive (comparison tables from data) and
+  ``data-catalogue`` (every data file with its downloads).
 - ``sosai.charts``: the ``data-chart`` directive (matplotlib SVGs drawn from data).
 - ``sosai.contributors``: per-chapter and whole-book contributors from git.
 - ``sosai.footer``: the feedback footer appended to every chapter.
 - ``sosai.badges``: linked badges for the landing page, built from nodes.
-- ``sosai.bibstyle``: the pybtex style used by the bibliography.
+- ``sosai.bibstyle``: the pybtex style used by the bibliography ("Author, Year" labels).
+- ``sosai.citestyle``: in-text citations "(Author, 2026a)", letters for shared labels,
+  the References page's A-Z line.
 - ``sosai.bibdomain``: the ``cite`` domain with indexed look-ups and kept citations.
 - ``sosai.checks``: strict checks the book relies on (alt text on every image).
 - ``sosai.citation``: the ``cite-this-book`` directive (BibTeX from the settings).
 - ``sosai.citedin``: "Cited in" back-links under each bibliography entry.
-- ``sosai.hovercards``: term definitions and references on hover and focus.
+- ``sosai.hovercards``: term definitions and references on hover, focus and tap.
+- ``sosai.search``: search finds both spellings and ranks pages by how they use words.
 - ``sosai.site``: URL settings derived from ``html_baseurl``; ``404.html`` at the root.
 - ``sosai.assets``: drops scripts a page does not use and theme files no page loads.
 - ``sosai.csssubset``: publishes only the theme stylesheet's rules the pages can use.
-- ``sosai.whatsnew``: the "What's new" page and its Atom feed, from git.
+- ``sosai.whatsnew``: the "What's new" page and its Atom feed, from ``changes.yml``.
 - ``sosai.fastnumref``: figure numbering and ``{numref}`` without re-reading pages.
 - ``sosai.gctuning``: fewer garbage-collector passes during a build and at exit.
 - ``sosai.templates``: compiled templates kept; never-empty ones rendered once a page.
@@ -30,8 +34,12 @@ from __future__ import annotations
 import functools
 import hashlib
 from pathlib import Path
+from typing import Any
 
 __version__ = "1.0.0"
+
+# The extensions' scripts and styles (hover cards, tables and charts, comments).
+STATIC = Path(__file__).parent / "static"
 
 # Builders that publish the website, where data files, the feed and llms.txt live
 # (EPUB and the singlehtml build behind the PDF are self-contained copies).
@@ -46,3 +54,9 @@ def source_digest(module_file: str) -> str:
     that a change to its code starts the cache afresh.
     """
     return hashlib.sha256(Path(module_file).read_bytes()).hexdigest()
+
+
+def publish_static(app: Any) -> None:
+    """Publish :data:`STATIC` with the book's static files (once, whoever asks first)."""
+    if str(STATIC) not in app.config.html_static_path:
+        app.config.html_static_path.append(str(STATIC))

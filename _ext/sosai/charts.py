@@ -55,7 +55,7 @@ from docutils.parsers.rst import directives
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from sosai import __version__, data, source_digest
+from sosai import __version__, data, publish_static, source_digest
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -285,19 +285,10 @@ class DataChartDirective(SphinxDirective):
         return [figure]
 
 
-STATIC = Path(__file__).parent / "static"
-
-
-def add_static_path(app: Sphinx) -> None:
-    """Publish ``static/sosai-figures.js`` (the full-window chart view) with the book."""
-    if str(STATIC) not in app.config.html_static_path:
-        app.config.html_static_path.append(str(STATIC))
-
-
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register ``sosai_charts_dir`` and the ``data-chart`` directive."""
     app.setup_extension("sosai.data")
-    app.connect("builder-inited", add_static_path)
+    app.connect("builder-inited", publish_static)
     app.add_js_file("sosai-figures.js", loading_method="defer")
     app.add_config_value("sosai_charts_dir", "_charts", "env", types=frozenset({str}))
     app.add_directive(DIRECTIVE_NAME, DataChartDirective)

@@ -53,7 +53,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 
-from sosai import WEB_BUILDERS, __version__, data
+from sosai import WEB_BUILDERS, __version__, data, publish_static
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -61,7 +61,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-STATIC = Path(__file__).parent / "static"
 DIRECTIVE_NAME = "data-table"
 HIDDEN_BY_DEFAULT = ("id", "as_of")
 SOURCES = "sources"
@@ -399,18 +398,12 @@ def resolve_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> Non
             ref["refuri"] = relative_uri(here, target)
 
 
-def add_static_path(app: Sphinx) -> None:
-    """Publish ``static/sosai-figures.js`` (the sideways-scroll hint) with the book."""
-    if str(STATIC) not in app.config.html_static_path:
-        app.config.html_static_path.append(str(STATIC))
-
-
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register the ``data-table`` directive (and data validation it relies on)."""
     app.setup_extension("sosai.data")
     app.add_directive(DIRECTIVE_NAME, DataTableDirective)
     app.add_directive("data-catalogue", DataCatalogueDirective)
-    app.connect("builder-inited", add_static_path)
+    app.connect("builder-inited", publish_static)
     app.connect("doctree-resolved", resolve_downloads)
     app.add_js_file("sosai-figures.js", loading_method="defer")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -28,14 +28,13 @@ from urllib.parse import urlencode
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
-from sosai import __version__, contributors
+from sosai import __version__, contributors, publish_static
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.util.typing import ExtensionMetadata
 
 ISSUE_FORM = "outdated.yml"  # .github/ISSUE_TEMPLATE/outdated.yml
-STATIC = Path(__file__).parent / "static"
 
 
 def repository_links(options: dict, docname: str, source: str) -> tuple[str, str] | None:
@@ -113,7 +112,7 @@ class AppendFooter(SphinxTransform):
 
 def comments_on_request(app: Sphinx) -> None:
     """Publish the on-request comments script and its utterances settings."""
-    app.config.html_static_path.append(str(STATIC))
+    publish_static(app)
     settings = (getattr(app.config, "comments_config", None) or {}).get("utterances")
     if settings:
         app.add_js_file(None, body=f"window.SOSAI_UTTERANCES = {json.dumps(settings)};")

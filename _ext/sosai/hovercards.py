@@ -20,13 +20,12 @@ the reference; a second tap on the link follows it.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx import addnodes
 
-from sosai import __version__
+from sosai import __version__, publish_static
 from sosai.bibstyle import citation_label
 
 if TYPE_CHECKING:
@@ -37,7 +36,6 @@ if TYPE_CHECKING:
     from sphinx.util.typing import ExtensionMetadata
 
 MAX_LENGTH = 320  # characters of a definition shown in a card
-STATIC = Path(__file__).parent / "static"
 
 
 def _definitions(env: BuildEnvironment) -> dict[str, dict[str, str]]:
@@ -157,15 +155,9 @@ def add_titles(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             ref["classes"].append("sosai-term")
 
 
-def add_static_path(app: Sphinx) -> None:
-    """Publish the script and styles with the book's static files."""
-    if str(STATIC) not in app.config.html_static_path:
-        app.config.html_static_path.append(str(STATIC))
-
-
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Connect the collectors, the title writer and the script."""
-    app.connect("builder-inited", add_static_path)
+    app.connect("builder-inited", publish_static)
     app.connect("doctree-read", collect)
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
