@@ -50,18 +50,15 @@ def badge(label: str, value: str, url: str, tone: str = "blue") -> nodes.referen
     return ref
 
 
-def git_figures(app: Sphinx) -> tuple[str, str] | None:
-    """(date of the last commit, commits in the last 30 days), or None without git."""
+def recent_commits(app: Sphinx) -> str | None:
+    """How many commits the last 30 days saw, or None without git."""
     repo = contributors.repository(app)
     if repo is None:
         return None
-    last = contributors.git(repo, "log", "-1", "--format=%cs")
     recent = contributors.git(
         repo, "rev-list", "--count", f"--since={ACTIVITY_DAYS} days ago", "HEAD"
     )
-    if last is None or recent is None:
-        return None
-    return last.strip(), recent.strip()
+    return recent.strip() if recent is not None else None
 
 
 class BadgesDirective(SphinxDirective):
@@ -75,10 +72,9 @@ class BadgesDirective(SphinxDirective):
         repo_url = str(self.config.html_theme_options.get("repository_url", "")).rstrip("/")
         paragraph = nodes.paragraph(classes=["sosai-badges"])
         badges: list[nodes.Node] = []
-        figures = git_figures(self.env.app)
-        if figures and repo_url:
-            contributors.note_history_dependency(self.env)  # figures change with commits
-            _, recent = figures
+        recent = recent_commits(self.env.app)
+        if recent is not None and repo_url:
+            contributors.note_history_dependency(self.env)  # the count changes with commits
             badges.append(
                 badge(
                     f"commits ({ACTIVITY_DAYS} days)",
