@@ -64,6 +64,10 @@ def test_same_inputs_same_svg_new_data_new_svg(tmp_path, rootdir):
     second, _ = charts.render(script, datadir, tmp_path / "out-2")
     assert first.name == second.name
     assert first.read_bytes() == second.read_bytes()  # deterministic output
+    text = first.read_text(encoding="utf-8")
+    assert "<!DOCTYPE" not in text  # EPUB forbids the SVG DTD's external entities
+    assert text.startswith("<?xml")
+    assert "<svg" in text
     assert [p.name for p in inputs] == ["weights-memory.py", "sizes.yml"]
     sizes = datadir / "sizes.yml"
     sizes.write_text(sizes.read_text().replace("params_b: 70", "params_b: 72"))
