@@ -73,7 +73,7 @@ class Change:
         return f"{self.day}-{hashlib.sha256(self.text.encode()).hexdigest()[:10]}"
 
 
-def _scalar(mapping: yaml.MappingNode, name: str) -> Any:
+def _value_node(mapping: yaml.MappingNode, name: str) -> Any:
     for key, value in mapping.value:
         if key.value == name:
             return value
@@ -105,7 +105,7 @@ def read_changes(path: Path, found_docs: set[str]) -> list[Change]:
         if not isinstance(item, yaml.MappingNode):
             problem("a change is a mapping with date, pages and text")
             continue
-        day_node, pages_node, text_node = (_scalar(item, k) for k in ("date", "pages", "text"))
+        day_node, pages_node, text_node = (_value_node(item, k) for k in ("date", "pages", "text"))
         try:
             day = date.fromisoformat(str(day_node.value)).isoformat()
         except (AttributeError, TypeError, ValueError):

@@ -171,7 +171,8 @@
       tick.className = "sosai-tick";
       tick.setAttribute("aria-label", "Compare " + cell.textContent.trim());
       label.appendChild(tick);
-      cell.insertBefore(label, cell.firstChild);
+      var line = cell.querySelector("p") || cell;  // inside the name's paragraph: same line
+      line.insertBefore(label, line.firstChild);
       tick.addEventListener("change", function () {
         if (tick.checked && ticked.length >= MAX_COMPARED) {
           tick.checked = false;  // at most four: the panel must stay readable
