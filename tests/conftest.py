@@ -36,6 +36,7 @@ class BuiltBook:
     build: bookbuild.Build
     network: bookbuild.NetworkLog
     downloads: dict[str, Path]
+    printed: Path | None = None  # the singlehtml build the PDF was printed from
 
     @property
     def outdir(self) -> Path:
@@ -89,12 +90,12 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> BuiltBook:
     files = {"epub": folder / f"{downloads.NAME}.epub"}
     shutil.copyfile(downloads.build_epub(BOOK, work / "epub"), files["epub"])
     browser = chromium()
+    printed = None
     if browser is not None:
         out = downloads.jupyter_book(BOOK, work / "singlehtml", "--builder", "singlehtml")
-        files["pdf"] = downloads.print_pdf(
-            out / "singlehtml", folder / f"{downloads.NAME}.pdf", browser
-        )
-    return BuiltBook(result, network, files)
+        printed = out / "singlehtml"
+        files["pdf"] = downloads.print_pdf(printed, folder / f"{downloads.NAME}.pdf", browser)
+    return BuiltBook(result, network, files, printed)
 
 
 def git_commit_all(repo: Path, message: str = "Write the mini-book") -> None:

@@ -13,6 +13,7 @@ import contextlib
 import functools
 import http.server
 import os
+import re
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -586,6 +587,60 @@ def test_table_header_and_first_column_stay_in_view_while_scrolling(browser, sit
         }
 
 
+# Data tables whose rows are names, dates, numbers and sources (not sentences).
+SHORT_ROW_TABLES = ["#tbl-models-llm", "#tbl-models-reasoning", "#tbl-models-vlm"]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_table_rows_are_two_lines_at_most_with_sources_as_numbers(browser, site, viewport):
+    with Tab(browser, site, viewport=viewport) as tab:
+        tab.open("models/")
+        tall = tab.page.evaluate(
+            """tables => tables.flatMap(id => [...document.querySelectorAll(id + ' tbody tr')]
+                .map(row => {
+                  const style = getComputedStyle(row.cells[1]);
+                  const padding = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
+                  const lines = (row.getBoundingClientRect().height - padding) /
+                    parseFloat(style.lineHeight);
+                  return [id, row.cells[0].textContent.trim(), Math.round(lines * 10) / 10];
+                })
+                .filter(([, , lines]) => lines > 2.2))""",
+            SHORT_ROW_TABLES,
+        )
+        assert tall == []
+        links = tab.page.locator("#tbl-models-llm td p.sosai-sources a")
+        assert links.count() >= tab.page.locator("#tbl-models-llm tbody tr").count()
+        shown = links.evaluate_all(
+            "links => links.map(a => [a.firstChild.textContent, a.getBoundingClientRect().width])"
+        )
+        for number, width in shown:
+            assert re.fullmatch(r"\[\d+\]", number), number
+            assert width < 40  # "[12]", not "(Qwen Team, 2026e)"
+        # the link says in words which source it is, and the list under the table too
+        first = links.first
+        label = first.locator(".sosai-source-label").text_content().strip()
+        name = f"{first.text_content().split()[0]} {label}"  # "[1] Qwen Team, 2026e"
+        assert tab.page.get_by_role("link", name=name, exact=True).count() >= 1
+        listed = tab.page.locator(
+            "div.sosai-data-table-box:has(#tbl-models-llm) p.sosai-source-list"
+        )
+        assert label in listed.inner_text()
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_table_stripes_run_under_the_first_column(browser, site, mode):
+    with Tab(browser, site, viewport=DESKTOP, dark=mode == "dark") as tab:
+        tab.open("models/")
+        colours = tab.page.eval_on_selector_all(
+            "#tbl-models-llm tbody tr",
+            """rows => rows.slice(0, 4).map(r => [getComputedStyle(r).backgroundColor,
+                getComputedStyle(r.cells[0]).backgroundColor])""",
+        )
+        assert all(row == first for row, first in colours)
+        assert colours[0][0] != colours[1][0]  # striped
+        assert "rgba(0, 0, 0, 0)" not in {row for row, _ in colours}  # opaque while scrolling
+
+
 def column_values(tab, table: str, column: int) -> list[str]:
     return tab.page.eval_on_selector_all(
         f"{table} tbody tr:not([hidden])",
@@ -665,6 +720,77 @@ def test_readers_can_compare_two_to_four_rows_side_by_side(browser, site, viewpo
         panel.get_by_role("button", name="Clear").click()
         assert panel.is_hidden()
         assert tab.errors == []
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder without logging each request."""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+# The PDF's page: A4 less its 15 mm side margins (tools/downloads.py), in CSS pixels.
+A4_TEXT_WIDTH = round((210 - 2 * 15) / 25.4 * 96)
+
+
+@pytest.fixture(scope="module")
+def printed_page(browser, built_book):
+    """The single-page build the PDF is printed from, laid out as Chromium prints it."""
+    if built_book.printed is None:
+        pytest.skip("no Chromium: the PDF and its single-page build were not made")
+    handler = functools.partial(QuietHandler, directory=str(built_book.printed))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context(viewport={"width": A4_TEXT_WIDTH, "height": 1000})
+    page = context.new_page()
+    page.goto(f"http://127.0.0.1:{server.server_port}/index.html", wait_until="networkidle")
+    page.emulate_media(media="print")
+    yield page
+    context.close()
+    server.shutdown()
+
+
+def test_every_column_of_every_table_fits_the_printed_page(printed_page):
+    outside = printed_page.evaluate(
+        """(() => {
+          const page = document.querySelector('article').getBoundingClientRect();
+          const out = [];
+          for (const table of document.querySelectorAll('table.sosai-data-table')) {
+            // a wide table prints its headers as each field's label instead
+            const wide = table.closest('div.sosai-wide') !== null;
+            for (const cell of table.querySelectorAll(wide ? 'td' : 'th, td')) {
+              const box = cell.getBoundingClientRect();
+              if (box.width === 0) { out.push([table.id, cell.textContent.trim(), 'hidden']); }
+              else if (box.left < page.left - 1 || box.right > page.right + 1) {
+                out.push([table.id, cell.textContent.trim().slice(0, 30), box.right - page.right]);
+              }
+            }
+          }
+          return out;
+        })()"""
+    )
+    assert printed_page.locator("table.sosai-data-table").count() >= 30
+    assert outside == []
+
+
+def test_wide_tables_print_each_row_as_labelled_fields(printed_page):
+    wide = printed_page.locator("div.sosai-wide table.sosai-data-table")
+    assert wide.count() >= 5  # benchmarks, engines, embeddings, desktop apps, accelerators
+    for i in range(wide.count()):
+        table = wide.nth(i)
+        headers = table.locator("thead th").all_text_contents()
+        assert len(headers) >= 10
+        assert table.locator("thead").evaluate("h => getComputedStyle(h).display") == "none"
+        row = table.locator("tbody tr").first
+        assert row.evaluate("r => getComputedStyle(r).display") == "grid"
+        labels = row.locator("td").evaluate_all("cells => cells.map(c => c.dataset.label)")
+        assert labels == [h.strip() for h in headers]
+        shown = (
+            row.locator("td")
+            .nth(len(headers) - 1)
+            .evaluate("c => getComputedStyle(c, '::before').content")
+        )
+        assert shown == f'"{headers[-1].strip()}: "'
 
 
 def test_no_page_scrolls_sideways_on_a_phone(browser, site, built_book):

@@ -65,9 +65,52 @@ def test_cells_are_myst_inline_markup(app):
     first = table.select("tbody tr")[0]
     assert first.select_one("a[href='#term-paged-attention']")
     assert first.select_one("a[href='https://engine-a.example/docs']")
-    assert first.select_one(".bibtex-citation a").get_text(strip=True) == "Engine A Project, 2026"
+    label = first.select_one(".bibtex-citation a .sosai-source-label")
+    assert label.get_text(strip=True) == "Engine A Project, 2026"
     third = table.select("tbody tr")[2]
-    assert third.select_one("a[href='https://engine-c.example']").get_text() == "engine-c.example"
+    assert (
+        third.select_one("a[href='https://engine-c.example']").get_text() == "[3] engine-c.example"
+    )
+
+
+def sources_column(table) -> list[list[tuple[str, str]]]:
+    """Each row's sources as (number shown, link target)."""
+    return [
+        [(a.find(string=True), a["href"]) for a in tr.select("td p.sosai-sources a")]
+        for tr in table.select("tbody tr")
+    ]
+
+
+@pytest.mark.sphinx("html", testroot="datatable")
+def test_sources_are_numbered_links_listed_under_the_table(app, warning):
+    app.build()
+    assert warning.getvalue() == ""
+    soup = BeautifulSoup((app.outdir / "index.html").read_text(encoding="utf-8"), "html.parser")
+    table = soup.select_one("table#tbl-all")
+    rows = sources_column(table)
+    citation = rows[0][0][1]
+    assert citation.startswith("#")  # the bibliography entry
+    # numbered by first use through the table; a source cited again keeps its number
+    assert rows == [
+        [("[1]", citation)],
+        [("[2]", "https://engine-b.example/releases")],
+        [("[1]", citation), ("[3]", "https://engine-c.example")],
+    ]
+    first = table.select_one("tbody tr td p.sosai-sources")
+    assert " ".join(first.get_text().split()) == "[1] Engine A Project, 2026"  # no ( or ;
+    assert first.select_one(".bibtex-citation[id]")  # "Cited in" lines still link here
+    listed = table.find_parent("div", class_="sosai-data-table-box").select_one(
+        "p.sosai-source-list"
+    )
+    assert " ".join(listed.get_text().split()) == (
+        "Sources: [1] Engine A Project, 2026; [2] engine-b.example; [3] engine-c.example."
+    )
+    assert [a["href"] for a in listed.select("a")] == [
+        citation,
+        "https://engine-b.example/releases",
+        "https://engine-c.example",
+    ]
+    assert listed.select_one("a[title]")  # the hover card's full reference
 
 
 @pytest.mark.sphinx("html", testroot="datatable")

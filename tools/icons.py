@@ -122,9 +122,13 @@ def css_icons(table: dict[tuple[str, str], Icon]) -> list[tuple[str, Icon]]:
 def css_icon_rules(found: list[tuple[str, Icon]]) -> list[str]:
     """Rules that redraw the theme's CSS icons as masks, with no icon font."""
     every = ",\n".join(selectors for selectors, _ in found)
+    # A mask needs a box; the theme sizes some icons itself (admonition titles), and
+    # those keep its size. (Not :where(), which EPUB readers and EPUBCheck reject.)
+    css = THEME_CSS.read_text(encoding="utf-8")
+    unsized = [s for s, _ in found if not sized_by_theme(css, s)]
     return [
         "/* Icons the theme's CSS draws on pseudo-elements (admonitions, links). */",
-        f":where({', '.join(s for s, _ in found)}) {{",
+        ",\n".join(unsized) + " {",
         "  display: inline-block;",
         "  width: 1em;",
         "  height: 1em;",
@@ -138,6 +142,15 @@ def css_icon_rules(found: list[tuple[str, Icon]]) -> list[str]:
         "}",
         *(f'{selectors} {{ --sosai-icon: url("{mask_url(icon)}"); }}' for selectors, icon in found),
     ]
+
+
+def sized_by_theme(css: str, selectors: str) -> bool:
+    """Whether every selector in ``selectors`` has a width in a rule of the theme."""
+    sized = set()
+    for match in CSS_RULE.finditer(css):
+        if re.search(r"(^|;)\s*width\s*:", match.group("body")):
+            sized.update(s.strip() for s in match.group("selectors").split(","))
+    return all(s.strip() in sized for s in selectors.split(","))
 
 
 def render() -> str:

@@ -23,14 +23,21 @@ Usage in MyST::
 - ``:name:`` makes the table a ``{numref}`` target.
 
 Cells are MyST inline markup, so links, ``{cite}`` and ``{term}`` work in them. The
-``sources`` field renders bib keys as citations and URLs as links. In HTML, a line
-under the table links to the whole data file as CSV and JSON (``sosai.data`` writes
-them); other builders leave the line out.
+``sources`` field renders bib keys as citations and URLs as links, each shown as a
+number, "[1]", numbered through the table in order of first use, so a row stays one
+or two lines. The number's link leads to the entry on the References page (or to the
+URL) and says in words which source it is (for screen readers, the hover card, the
+side-by-side view and find-in-page); a line under the table lists the numbers with
+their sources, for print. In HTML, a line under the table links to the whole data
+file as CSV and JSON (``sosai.data`` writes them); other builders leave the line out.
 
 ``{data-catalogue}`` (no argument, no options) lists every data file of the book: its
 title, rows, the month its oldest row was checked, the pages that show it (as a table
 or through a chart) and, on the website, its CSV and JSON downloads. The "Data" page
 uses it.
+
+Printed (and in the PDF) a table fits the page's width with every column; a table
+of ten columns or more prints each row as a block of "Header: value" fields.
 
 On the website the table's caption sits above it and stays within the page; its
 header row and first column stay in view while it scrolls (``_static/sosai.css``);
@@ -71,6 +78,17 @@ URL = re.compile(r"^https?://")
 NUMBER_GROUPING_FROM = 10_000
 MIN_TEXT_WIDTH, MAX_TEXT_WIDTH = 10, 30
 DOWNLOADS_CLASS = "sosai-downloads"
+BOX_CLASS = "sosai-data-table-box"  # around each table
+WIDE_CLASS = "sosai-wide"  # a table printed row by row, as blocks of fields
+WIDE_FROM = 10  # columns: a table this wide does not fit a printed page legibly
+SOURCES_CLASS = "sosai-sources"  # a row's sources cell
+SOURCE_LIST_CLASS = "sosai-source-list"  # the numbered sources under a table
+SOURCE_LABEL_CLASS = "sosai-source-label"  # a number's source in words (hidden in tables)
+PROSE_CLASS = "sosai-prose"  # a cell of a column that holds sentences
+PROSE_FROM = 80  # characters: a column with a longer value holds sentences
+# Brackets and separators of a resolved citation in a sources cell, and what replaces
+# them: the numbers stand alone, a space apart.
+SEPARATORS = {"(": "", ")": "", "[": "", "]": "", ";": " ", "; ": " ", ", ": " "}
 
 
 def _split(option: str | None, sep: str = ",") -> list[str]:
@@ -198,7 +216,13 @@ class DataTableDirective(SphinxDirective):
         table = self.build_table(dataset, indices, columns, as_of)
         self.add_name(table)
         self.set_source_info(table)
-        return [table, self.download_line(dataset)]
+        # The box lets the website's stylesheet style the theme's scroll area around
+        # this table without :has(), which EPUB readers reject.
+        box = nodes.container(classes=[BOX_CLASS])
+        if len(columns) >= WIDE_FROM:
+            box["classes"].append(WIDE_CLASS)
+        box += table
+        return [box, self.download_line(dataset)]
 
     @staticmethod
     def download_line(dataset: data.Dataset) -> nodes.paragraph:
@@ -244,11 +268,19 @@ class DataTableDirective(SphinxDirective):
         thead += self._row([nodes.paragraph("", dataset.title(c)) for c in columns])
         tbody = nodes.tbody()
         tgroup += tbody
+        prose = [self._is_prose(dataset, indices, c) for c in columns]
         for i in indices:
             row = dataset.rows[i]
             cells = [self._cell(dataset, i, c, row.get(c)) for c in columns]
-            tbody += self._row(cells)
+            tbody += self._row(cells, prose)
         return table
+
+    @staticmethod
+    def _is_prose(dataset: data.Dataset, indices: list[int], column: str) -> bool:
+        """Whether a column holds sentences, which get a wider line than names and numbers."""
+        if column == SOURCES:
+            return False
+        return any(len(format_value(dataset.rows[i].get(column))) > PROSE_FROM for i in indices)
 
     @staticmethod
     def _width(dataset: data.Dataset, indices: list[int], column: str) -> int:
@@ -260,10 +292,10 @@ class DataTableDirective(SphinxDirective):
         return max(MIN_TEXT_WIDTH, min(longest, MAX_TEXT_WIDTH))
 
     @staticmethod
-    def _row(cells: list[nodes.Node]) -> nodes.row:
+    def _row(cells: list[nodes.Node], prose: list[bool] | None = None) -> nodes.row:
         row = nodes.row()
-        for cell in cells:
-            entry = nodes.entry()
+        for cell, is_prose in zip(cells, prose or [False] * len(cells), strict=True):
+            entry = nodes.entry(classes=[PROSE_CLASS] if is_prose else [])
             entry += cell
             row += entry
         return row
@@ -274,14 +306,15 @@ class DataTableDirective(SphinxDirective):
             if column == SOURCES
             else format_value(value)
         )
+        classes = [SOURCES_CLASS] if column == SOURCES else []
         if not MARKUP.search(text):
-            return nodes.paragraph("", text)
+            return nodes.paragraph("", text, classes=classes)
         parsed = self.parse_text_to_nodes(text, offset=self.lineno)
         container = nodes.inline()
         for node in parsed:
             # One paragraph per cell reads as inline text; keep anything richer as is.
             container += node.children if isinstance(node, nodes.paragraph) else node
-        return nodes.paragraph("", "", *container.children)
+        return nodes.paragraph("", "", *container.children, classes=classes)
 
     def _sources_markup(self, dataset: data.Dataset, index: int, value: Any) -> str:
         keys, links = [], []
@@ -398,6 +431,55 @@ def resolve_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> Non
             ref["refuri"] = relative_uri(here, target)
 
 
+def number_sources(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Show each table's sources as "[n]" links, and list the numbers under the table.
+
+    Runs once citations are resolved to links, so the number keeps the citation's
+    link, its title (the full reference, which the hover card shows) and its ids
+    (which the References page's "Cited in" lines point to).
+    """
+    for table in list(doctree.findall(nodes.table)):
+        if "sosai-data-table" not in table["classes"]:
+            continue
+        numbers: dict[str, int] = {}  # link target -> its number in this table
+        listed: list[nodes.reference] = []  # one link per number, for the list
+        for cell in table.findall(nodes.paragraph):
+            if SOURCES_CLASS not in cell["classes"]:
+                continue
+            for text in list(cell.findall(nodes.Text)):
+                if text.astext() in SEPARATORS and not isinstance(text.parent, nodes.reference):
+                    if SEPARATORS[text.astext()]:
+                        text.parent.replace(text, nodes.Text(SEPARATORS[text.astext()]))
+                    else:
+                        text.parent.remove(text)
+            for ref in list(cell.findall(nodes.reference)):
+                target = ref.get("refuri") or "#" + ref.get("refid", "")
+                if target not in numbers:
+                    numbers[target] = len(numbers) + 1
+                    listed.append(ref.deepcopy())
+                label = ref.astext()
+                ref.clear()
+                ref.extend([
+                    nodes.Text(f"[{numbers[target]}]"),
+                    nodes.inline("", f" {label}", classes=[SOURCE_LABEL_CLASS]),
+                ])  # fmt: skip
+        if listed:
+            table.parent.insert(table.parent.index(table) + 1, source_list(listed))
+
+
+def source_list(links: list[nodes.reference]) -> nodes.paragraph:
+    """The line under a table: "Sources: [1] Qwen Team, 2026e; [2] …"."""
+    line = nodes.paragraph(classes=[SOURCE_LIST_CLASS])
+    line += nodes.Text("Sources: ")
+    for number, link in enumerate(links, start=1):
+        if number > 1:
+            line += nodes.Text("; ")
+        line += nodes.Text(f"[{number}]\N{NO-BREAK SPACE}")
+        line += link
+    line += nodes.Text(".")
+    return line
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register the ``data-table`` directive (and data validation it relies on)."""
     app.setup_extension("sosai.data")
@@ -405,5 +487,6 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_directive("data-catalogue", DataCatalogueDirective)
     app.connect("builder-inited", publish_static)
     app.connect("doctree-resolved", resolve_downloads)
+    app.connect("doctree-resolved", number_sources)
     app.add_js_file("sosai-figures.js", loading_method="defer")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

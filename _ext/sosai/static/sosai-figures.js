@@ -2,9 +2,12 @@
 // script for both, so a page with tables and charts makes one request for them.
 
 // Data tables (sosai.datatable): readers can sort by any column, filter the rows by
-// typing and tick two to four rows to compare them side by side; when a table is wider than the page, a line above it says so and the edge
-// that hides more columns is shaded. The table itself is complete without this
-// script; the header row and first column stay in view through CSS alone.
+// typing and tick two to four rows to compare them side by side; when a table is
+// wider than the page, a line above it says so and the edge that hides more columns
+// is shaded. Each cell gets its column's header as data-label, which the print
+// stylesheet shows when it prints a wide table row by row. The table itself is
+// complete without this script; the header row and first column stay in view
+// through CSS alone.
 (function () {
   "use strict";
 
@@ -184,8 +187,22 @@
     });
   }
 
+  function labelled(table) {
+    if (!table.tHead || !table.tBodies[0]) { return; }
+    var headers = Array.prototype.map.call(table.tHead.rows[0].cells, function (th) {
+      return th.textContent.trim();
+    });
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+      Array.prototype.forEach.call(row.cells, function (cell, i) {
+        cell.setAttribute("data-label", headers[i] || "");
+      });
+    });
+    table.classList.add("sosai-labelled");
+  }
+
   function init() {
     document.querySelectorAll("article table.sosai-data-table").forEach(function (table) {
+      labelled(table);
       if (table.parentElement.classList.contains("pst-scrollable-table-container")) {
         filterable(table, table.parentElement);
         comparable(table, table.parentElement);
