@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import TESTS, chapters, chromium
+from tools.search_queries import SPELLINGS, TOP_THREE
 
 AXE = TESTS / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 NARROW = {"width": 375, "height": 800}
@@ -215,40 +216,6 @@ def test_search_lists_the_right_chapter_first(tab, query, chapter):
     assert urlsplit(first.get_attribute("href")).path.rstrip("/").endswith(chapter)
 
 
-# (query, the chapter that must be among the first three results): topics, product
-# names, multi-word queries and American spellings of the book's British ones.
-TOP_THREE = [
-    ("quantization", "model-formats"),
-    ("quantisation", "model-formats"),
-    ("license", "licences"),
-    ("licence", "licences"),
-    ("LoRA", "fine-tuning"),
-    ("abliteration", "unaligned-models"),
-    ("PagedAttention", "mlops-engines"),
-    ("llama 4", "models"),
-    ("RAG", "vector-db"),
-    ("Apache 2.0", "licences"),
-    ("GGUF", "model-formats"),
-    ("vLLM", "mlops-engines"),
-    ("HNSW", "vector-db"),
-    ("MCP", "sdk"),
-    ("Ollama", "desktop-apps"),
-    ("GPQA", "eval-datasets"),
-    ("HBM", "hardware"),
-    ("jailbreak", "unaligned-models"),
-    ("EU AI Act", "licences"),
-    ("GRPO", "fine-tuning"),
-    ("embedding model", "vector-db"),
-    ("LM Studio", "desktop-apps"),
-    ("tokenizer", "models"),
-    ("optimization", "fine-tuning"),
-    ("behavior", "unaligned-models"),
-    ("SWE-bench", "eval-datasets"),
-    ("NVFP4", "model-formats"),
-    ("guard model", "unaligned-models"),
-]
-
-
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_the_search_icon_leaves_the_query_readable(browser, site, viewport):
     with Tab(browser, site, viewport=viewport) as tab:
@@ -284,15 +251,7 @@ def test_search_puts_the_right_chapter_in_the_top_three(browser, site):
     assert misses == []
 
 
-@pytest.mark.parametrize(
-    ("american", "british", "chapter"),
-    [
-        ("quantization", "quantisation", "model-formats"),
-        ("license", "licence", "licences"),
-        ("behavior", "behaviour", "unaligned-models"),
-        ("optimization", "optimisation", "fine-tuning"),
-    ],
-)
+@pytest.mark.parametrize(("american", "british", "chapter"), SPELLINGS)
 def test_search_finds_both_spellings(tab, american, british, chapter):
     found = {}
     for query in (american, british):

@@ -32,6 +32,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         """Stay quiet."""
 
+    def handle(self) -> None:
+        """Serve, letting a client hang up (a page closed before its last file arrived)."""
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            super().handle()
+
     def translate_path(self, path: str) -> str:
         """Map ``prefix/...`` to the site folder; anything else is missing."""
         path = path.split("?", 1)[0].split("#", 1)[0]
