@@ -187,14 +187,18 @@ def test_downloads_give_every_source_a_url(built_book):
     assert missing == []
 
 
-def test_llms_txt_links_every_chapter_source_in_order(built_book):
+def test_llms_txt_links_every_chapter_markdown_in_order(built_book):
     text = (built_book.outdir / "llms.txt").read_text(encoding="utf-8")
     assert text.startswith("# State of Open Source AI\n\n> ")
     base = built_book.build.env.config.html_baseurl
-    links = re.findall(r"^- \[[^\]]+\]\(([^)]+)\)", text, flags=re.MULTILINE)
-    sources = [link.removeprefix(base) for link in links if "/_sources/" in link]
-    assert sources == [f"_sources/{name}.md" for name in CHAPTERS]
-    assert all((built_book.outdir / s).is_file() for s in sources)
+    chapters = text.split("## Chapters\n")[1].split("\n## ")[0]
+    links = re.findall(r"^- \[[^\]]+\]\(([^)]+)\): .{40,}$", chapters, flags=re.MULTILINE)
+    pages = [link.removeprefix(base) for link in links]
+    # llmstxt.org: the page's URL plus "index.html.md" when it has no file name.
+    wanted = [url_of(built_book, name).removeprefix(base) + "index.html.md" for name in CHAPTERS]
+    assert pages == wanted
+    assert all((built_book.outdir / page).is_file() for page in pages)
+    assert "_sources" not in text
 
 
 def test_index_table_of_contents_lists_every_chapter(built_book):

@@ -20,6 +20,7 @@ just the one it exercises:
 - ``sosai.hovercards``: term definitions and references on hover, focus and tap.
 - ``sosai.search``: search finds both spellings and ranks pages by how they use words.
 - ``sosai.site``: URL settings derived from ``html_baseurl``; ``404.html`` at the root.
+- ``sosai.markdown``: a Markdown copy of every page (``…/index.html.md``) for ``llms.txt``.
 - ``sosai.assets``: drops scripts a page does not use and theme files no page loads.
 - ``sosai.csssubset``: publishes only the theme stylesheet's rules the pages can use.
 - ``sosai.whatsnew``: the "What's new" page and its Atom feed, from ``changes.yml``.

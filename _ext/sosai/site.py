@@ -22,8 +22,10 @@ The dirhtml builder writes the 404 page as ``404/index.html``; GitHub Pages serv
 absolute, so it works from any depth).
 
 HTML builds also get ``llms.txt`` (https://llmstxt.org): the book's title, a summary,
-and a link to each chapter's plain-text source with its opening sentences, in
-table-of-contents order, then the data files. No directive or role.
+and a link to each chapter's Markdown copy (``sosai.markdown``: tables expanded,
+citations and cross-references as the page shows them, at the page's URL plus
+``index.html.md``) with its opening sentences, in table-of-contents order, then the
+data files.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from xml.etree import ElementTree
 from docutils import nodes
 
 from sosai import WEB_BUILDERS, __version__
+from sosai.markdown import markdown_uri
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -135,19 +138,18 @@ def merge_summaries(
 
 
 def write_llms_txt(app: Sphinx, exception: Exception | None) -> None:
-    """Write ``llms.txt``: the chapters' plain-text sources and the data files."""
+    """Write ``llms.txt``: the chapters' Markdown copies and the data files."""
     if exception is not None or app.builder.name not in WEB_BUILDERS or not app.config.html_baseurl:
         return
     base = app.config.html_baseurl.rstrip("/") + "/"
-    suffix = app.config.html_sourcelink_suffix
     lines = [f"# {app.config.project}", ""]
     summaries = _summaries(app.env)
     lines += [f"> {summaries.get(app.config.root_doc, '')}", "", "## Chapters", ""]
     for docname in reading_order(app):
         title = app.env.titles[docname].astext()
-        source = app.env.doc2path(docname, base=False)
+        markdown = markdown_uri(app.builder.get_target_uri(docname))
         summary = summaries.get(docname, "")
-        lines.append(f"- [{title}]({base}_sources/{source}{suffix}): {summary}".rstrip(": "))
+        lines.append(f"- [{title}]({base}{markdown}): {summary}".rstrip(": "))
     exports = sorted((Path(app.outdir) / "data").glob("*.json"))
     if exports:
         lines += ["", "## Data", ""]
@@ -213,6 +215,7 @@ def striptags(text: str) -> str:
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Connect the URL settings, meta tags, 404 copy, sitemap and ``llms.txt``."""
+    app.setup_extension("sosai.markdown")  # the pages' Markdown copies llms.txt links to
     # After the extensions whose settings it fills have registered them.
     app.connect("config-inited", derive_urls, priority=900)
     app.connect("html-page-context", add_meta_tags)
