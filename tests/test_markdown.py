@@ -84,10 +84,16 @@ def test_data_table_is_a_pipe_table_with_its_caption(app):
         "| --- | --- | --- | --- |",
         "| Engine A | Apache-2.0 | Pipes \\| in a cell; see"
         " [its docs](https://engine-a.example/docs). |"
-        f" ([Ollama, 2026]({BASE}references/#id2)) |",
-        "| Engine B | MIT | Plain text. | [engine-b.example](https://engine-b.example/releases) |",
+        f" [\\[1\\] Ollama, 2026]({BASE}references/#id2) |",
+        "| Engine B | MIT | Plain text. |"
+        " [\\[2\\] engine-b.example](https://engine-b.example/releases) |",
     ]
-    assert f"[CSV]({BASE}data/engines.csv)" in lines[start + 7]
+    # the sources' numbers, listed under the table as on the page
+    assert lines[start + 7] == (
+        f"Sources: \\[1\\] [Ollama, 2026]({BASE}references/#id2);"
+        " \\[2\\] [engine-b.example](https://engine-b.example/releases)."
+    )
+    assert f"[CSV]({BASE}data/engines.csv)" in lines[start + 9]
 
 
 @pytest.mark.sphinx("dirhtml", testroot="markdown")
