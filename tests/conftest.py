@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from pypdf import PdfReader
 
 from tests import book as bookbuild
 from tools import downloads
@@ -53,6 +55,14 @@ class BuiltBook:
     def html(self, page: str | Path) -> BeautifulSoup:
         """A page parsed with BeautifulSoup (``"models/index.html"``)."""
         return BeautifulSoup((self.outdir / page).read_text(encoding="utf-8"), "html.parser")
+
+    @functools.cached_property
+    def pdf_text(self) -> str | None:
+        """The PDF's text, whitespace normalised (extracted once); None without a PDF."""
+        if "pdf" not in self.downloads:
+            return None
+        reader = PdfReader(self.downloads["pdf"])
+        return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
 def chapters() -> list[str]:
