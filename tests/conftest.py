@@ -88,22 +88,23 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> BuiltBook:
     """The real book built once per session, strictly, with the network refused.
 
     The EPUB, and the PDF when Chromium is available, are built into its
-    ``downloads/`` as ``make downloads`` does for the published site.
+    ``downloads/`` as ``make downloads`` does for the published site, by
+    ``jupyter-book`` processes under the same refusal (``network.children``).
     """
     work = tmp_path_factory.mktemp("book")
     outdir = work / "_build" / "dirhtml"
+    folder = outdir / "downloads"
     with bookbuild.no_network() as network:
         result = bookbuild.build(BOOK, outdir)
-    folder = outdir / "downloads"
-    folder.mkdir(parents=True, exist_ok=True)
-    files = {"epub": folder / f"{downloads.NAME}.epub"}
-    shutil.copyfile(downloads.build_epub(BOOK, work / "epub"), files["epub"])
-    browser = chromium()
-    if browser is not None:
-        out = downloads.jupyter_book(BOOK, work / "singlehtml", "--builder", "singlehtml")
-        files["pdf"] = downloads.print_pdf(
-            out / "singlehtml", folder / f"{downloads.NAME}.pdf", browser
-        )
+        folder.mkdir(parents=True, exist_ok=True)
+        files = {"epub": folder / f"{downloads.NAME}.epub"}
+        shutil.copyfile(downloads.build_epub(BOOK, work / "epub"), files["epub"])
+        browser = chromium()
+        if browser is not None:
+            out = downloads.jupyter_book(BOOK, work / "singlehtml", "--builder", "singlehtml")
+            files["pdf"] = downloads.print_pdf(
+                out / "singlehtml", folder / f"{downloads.NAME}.pdf", browser
+            )
     return BuiltBook(result, network, files)
 
 
