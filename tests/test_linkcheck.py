@@ -52,6 +52,8 @@ def server():
     httpd.shutdown()
 
 
+# Sphinx 7 warns that Sphinx 8 will report a 401 as broken; the report lists it either way.
+@pytest.mark.filterwarnings(r"ignore:(?s).*HTTP 401 \(unauthorized\)")
 def test_sphinx_results_on_a_local_server_are_sorted_and_reported(minibook, server):
     port = server
 
