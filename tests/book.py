@@ -2,14 +2,17 @@
 
 Used by the test suite (the real book once per session, and the mini-books under
 ``tests/roots/test-book-*``) and by the benchmark. Running in-process lets a test
-capture every warning and refuse network access with :func:`no_network`, which
-works on any machine, including a GitHub runner where ``unshare -n`` is unavailable.
+capture every warning. :func:`no_network` refuses network access to the test process
+and to every Python process it starts (``tests/netguard/sitecustomize.py``), on any
+machine, including a GitHub runner where network namespaces are unavailable.
 """
 
 from __future__ import annotations
 
 import contextlib
-import socket
+import json
+import os
+import tempfile
 from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
@@ -20,13 +23,15 @@ from jupyter_book.config import get_final_config
 from sphinx.application import Sphinx
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
+from tests.netguard import sitecustomize as netguard
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from sphinx.environment import BuildEnvironment
 
 BUILDER = "dirhtml"
-LOOPBACK = {None, "localhost", "127.0.0.1", "::1", b"localhost"}
+NETGUARD_DIR = Path(netguard.__file__).parent  # first on a child's PYTHONPATH
 
 
 @dataclass
@@ -48,9 +53,23 @@ class Build:
 
 @dataclass
 class NetworkLog:
-    """Outbound connections that were attempted (and refused)."""
+    """Outbound connections that were attempted (and refused), here and in children.
+
+    ``children`` has one entry per guarded child Python process: its ``argv[0]`` and
+    whether it ran in a network namespace of its own.
+    """
 
     attempts: list[Any] = field(default_factory=list)
+    children: list[dict[str, Any]] = field(default_factory=list)
+
+    def read_children_log(self, path: Path) -> None:
+        """Add what the guarded child processes wrote to their log file."""
+        for line in path.read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            if "refused" in entry:
+                self.attempts.append(entry["refused"])
+            else:
+                self.children.append(entry)
 
 
 def sphinx_config(srcdir: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -114,48 +133,47 @@ def build(
 
 @contextlib.contextmanager
 def no_network(*, allow_loopback: bool = False) -> Iterator[NetworkLog]:
-    """Refuse every outbound internet connection; log who tried.
+    """Refuse every outbound internet connection, here and in child processes; log who tried.
 
     Local (AF_UNIX) sockets still work, and 127.0.0.1 too with ``allow_loopback``
     (for tests that serve pages locally). Name lookups fail as they would offline.
+    Child Python processes started meanwhile are guarded by
+    ``tests/netguard/sitecustomize.py``, in a network namespace where possible.
     """
     log = NetworkLog()
-    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
-    real_getaddrinfo = socket.getaddrinfo
+    undo = netguard.refuse_connections(log.attempts.append, allow_loopback=allow_loopback)
+    with tempfile.TemporaryDirectory(prefix="sosai-netguard-") as folder:
+        children_log = Path(folder) / "children.jsonl"
+        children_log.touch()
+        pythonpath = os.pathsep.join(
+            p for p in (str(NETGUARD_DIR), os.environ.get("PYTHONPATH")) if p
+        )
+        child_settings = {
+            "PYTHONPATH": pythonpath,
+            netguard.LOG_VARIABLE: str(children_log),
+            netguard.LOOPBACK_VARIABLE: "1" if allow_loopback else "0",
+        }
+        with _environment(child_settings):
+            try:
+                yield log
+            finally:
+                undo()
+                log.read_children_log(children_log)
 
-    def _refuse(sock: socket.socket, address: Any) -> bool:
-        if sock.family == socket.AF_UNIX:
-            return False
-        if allow_loopback and isinstance(address, tuple) and address[0] in LOOPBACK:
-            return False
-        log.attempts.append(address)
-        return True
 
-    def connect(sock: socket.socket, address: Any) -> None:
-        if _refuse(sock, address):
-            msg = f"network disabled during the build: connect to {address!r}"
-            raise OSError(msg)
-        real_connect(sock, address)
-
-    def connect_ex(sock: socket.socket, address: Any) -> int:
-        if _refuse(sock, address):
-            return 111  # ECONNREFUSED
-        return real_connect_ex(sock, address)
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host in LOOPBACK:
-            return real_getaddrinfo(host, *args, **kwargs)
-        log.attempts.append(("getaddrinfo", host))
-        msg = f"network disabled during the build: lookup of {host!r}"
-        raise socket.gaierror(msg)
-
-    socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
-    socket.getaddrinfo = getaddrinfo
+@contextlib.contextmanager
+def _environment(variables: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration, then restore them."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
     try:
-        yield log
+        yield
     finally:
-        socket.socket.connect, socket.socket.connect_ex = real_connect, real_connect_ex
-        socket.getaddrinfo = real_getaddrinfo
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def write_config(srcdir: Path, template: Path, **changes: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from pypdf import PdfReader
 
 from tests import book as bookbuild
 from tools import downloads
@@ -55,6 +57,14 @@ class BuiltBook:
         """A page parsed with BeautifulSoup (``"models/index.html"``)."""
         return BeautifulSoup((self.outdir / page).read_text(encoding="utf-8"), "html.parser")
 
+    @functools.cached_property
+    def pdf_text(self) -> str | None:
+        """The PDF's text, whitespace normalised (extracted once); None without a PDF."""
+        if "pdf" not in self.downloads:
+            return None
+        reader = PdfReader(self.downloads["pdf"])
+        return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
 
 def chapters() -> list[str]:
     """Docnames in ``_toc.yml``, root first."""
@@ -79,22 +89,23 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> BuiltBook:
     """The real book built once per session, strictly, with the network refused.
 
     The EPUB, and the PDF when Chromium is available, are built into its
-    ``downloads/`` as ``make downloads`` does for the published site.
+    ``downloads/`` as ``make downloads`` does for the published site, by
+    ``jupyter-book`` processes under the same refusal (``network.children``).
     """
     work = tmp_path_factory.mktemp("book")
     outdir = work / "_build" / "dirhtml"
+    folder = outdir / "downloads"
     with bookbuild.no_network() as network:
         result = bookbuild.build(BOOK, outdir)
-    folder = outdir / "downloads"
-    folder.mkdir(parents=True, exist_ok=True)
-    files = {"epub": folder / f"{downloads.NAME}.epub"}
-    shutil.copyfile(downloads.build_epub(BOOK, work / "epub"), files["epub"])
-    browser = chromium()
-    printed = None
-    if browser is not None:
-        out = downloads.jupyter_book(BOOK, work / "singlehtml", "--builder", "singlehtml")
-        printed = out / "singlehtml"
-        files["pdf"] = downloads.print_pdf(printed, folder / f"{downloads.NAME}.pdf", browser)
+        folder.mkdir(parents=True, exist_ok=True)
+        files = {"epub": folder / f"{downloads.NAME}.epub"}
+        shutil.copyfile(downloads.build_epub(BOOK, work / "epub"), files["epub"])
+        browser = chromium()
+        printed = None
+        if browser is not None:
+            out = downloads.jupyter_book(BOOK, work / "singlehtml", "--builder", "singlehtml")
+            printed = out / "singlehtml"
+            files["pdf"] = downloads.print_pdf(printed, folder / f"{downloads.NAME}.pdf", browser)
     return BuiltBook(result, network, files, printed)
 
 

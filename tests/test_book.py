@@ -32,7 +32,9 @@ def test_build_is_strictly_clean(built_book):
 
 
 def test_build_touches_no_network(built_book):
-    assert built_book.network.attempts == []
+    assert built_book.network.attempts == []  # in this process and in the guarded children
+    builds = [c for c in built_book.network.children if c["guarded"][0].endswith("jupyter-book")]
+    assert len(builds) == len(built_book.downloads)  # the EPUB and PDF builds were guarded
 
 
 @pytest.mark.parametrize("docname", CHAPTERS)

@@ -18,6 +18,7 @@ from sphinx.util.console import strip_colors
 from sosai import contributors
 
 ISOLATED_GIT = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_SYSTEM": "/dev/null"}
+EMAIL_AS_NAME = "ada@example.org"  # a git user.name that is an address
 
 
 def commit(repo: Path, name: str, email: str, message: str) -> None:
@@ -40,10 +41,11 @@ def append(path: Path, lines: int, word: str) -> None:
 
 @pytest.fixture
 def history(tmp_path: Path, rootdir: Path) -> Path:
-    """A repository with four authors and a .mailmap.
+    """A repository with five authors and a .mailmap.
 
-    Alice wrote most of the chapter, Bob (two addresses, joined by .mailmap) some,
-    Carol (GitHub noreply address) a little, and Dan one line.
+    Alice wrote most of the chapter, Bob (two addresses, which .mailmap joins and maps
+    to his GitHub noreply address) some, Carol (GitHub noreply address) a little, Dan
+    one line, and someone whose git ``user.name`` is an email address a few lines.
     """
     repo = tmp_path / "book"
     shutil.copytree(rootdir / "test-contributors", repo)
@@ -59,34 +61,45 @@ def history(tmp_path: Path, rootdir: Path) -> Path:
     append(chapter, 8, "Bob")
     commit(repo, "bob", "bob@old.example", "Bob writes (old address)")
     append(chapter, 8, "Bob")
-    (repo / ".mailmap").write_text("Bob Builder <bob@corp.example> <bob@old.example>\n")
+    (repo / ".mailmap").write_text(
+        "Bob Builder <bob-gh@users.noreply.github.com> <bob@corp.example>\n"
+        "Bob Builder <bob-gh@users.noreply.github.com> <bob@old.example>\n"
+    )
     commit(repo, "Bob Builder", "bob@corp.example", "Bob writes")
     append(chapter, 6, "Carol")
     commit(repo, "Carol", "12345+carol-gh@users.noreply.github.com", "Carol writes")
     append(chapter, 1, "Dan")
     commit(repo, "Dan", "dan@example.org", "Dan fixes a typo")
+    append(chapter, 8, "Ada")
+    commit(repo, EMAIL_AS_NAME, EMAIL_AS_NAME, "Ada writes, named by her address")
     return repo
 
 
 def test_chapter_contributors_by_lines_with_mailmap_and_threshold(history):
-    people = contributors.chapter_contributors(
-        history,
-        [history / "chapter.md"],
-        contributors.load_logins(history / "_data/authors.yml"),
-        0.05,
-    )
+    people = contributors.chapter_contributors(history, [history / "chapter.md"], 0.05)
     assert [(p.name, p.login) for p in people] == [
         ("Alice Author", None),
-        ("Bob Builder", "bob-gh"),  # both addresses, one person; login from _data/authors.yml
+        ("Bob Builder", "bob-gh"),  # both addresses, one person; login from .mailmap
         ("Carol", "carol-gh"),  # login from the noreply address
-    ]  # Dan wrote 2 of 129 lines, below 5%
+    ]  # Dan wrote 2 of 129 credited lines, below 5%; Ada's name is an address
     assert people[0].amount > people[1].amount > people[2].amount
 
 
 def test_book_contributors_by_commits(history):
-    people = contributors.book_contributors(history, {})
+    people = contributors.book_contributors(history)
     assert [p.name for p in people] == ["Bob Builder", "Alice Author", "Carol", "Dan"]
     assert people[0].amount == 2
+
+
+def test_a_name_that_is_an_email_address_is_never_credited(history):
+    log = subprocess.run(
+        ["git", "log", "--format=%aN"], cwd=history, capture_output=True, text=True, check=True
+    )
+    assert EMAIL_AS_NAME in log.stdout.split()  # git has it; the credits must not
+    everyone = contributors.book_contributors(history)
+    chapter = contributors.chapter_contributors(history, [history / "chapter.md"], 0.0)
+    assert "Dan" in [p.name for p in chapter]  # no threshold: only the address is left out
+    assert [p for p in [*everyone, *chapter] if "@" in p.name] == []
 
 
 def build(make_app, srcdir: Path, **overrides):
@@ -109,10 +122,10 @@ def test_footer_credits_chapter_authors_without_emails(make_app, history):
         "https://github.com/bob-gh",
         "https://github.com/carol-gh",
     ]
-    html = (app.outdir / "chapter" / "index.html").read_text()
-    assert "@" not in credits.get_text()
-    assert "mailto:" not in html
-    assert "example.org" not in html
+    for name in ("chapter", "index"):
+        html = (app.outdir / ("" if name == "index" else name) / "index.html").read_text()
+        assert "mailto:" not in html
+        assert "example.org" not in html  # neither Alice's address nor Ada's name
 
 
 def test_footer_links_to_issue_form_edit_page_and_comments(make_app, history):
@@ -155,7 +168,7 @@ def test_badges_from_git_and_config(make_app, history):
         b.select("span")[0].get_text(): (b.select("span")[1].get_text(), b["href"]) for b in badges
     }
     assert "last updated" not in found  # the footer gives the page's one date
-    assert found["commits (30 days)"][0] == "5"
+    assert found["commits (30 days)"][0] == "6"
     assert found["licence"] == ("CC-BY-4.0", "https://github.com/example/book/blob/main/LICENCE")
     assert found["DOI"] == ("10.5281/zenodo.1234", "https://doi.org/10.5281/zenodo.1234")
     assert found["Open in"][1] == "https://codespaces.new/example/book?quickstart=1"

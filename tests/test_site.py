@@ -5,14 +5,25 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+import zipfile
+import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.conftest import BOOK, chapters
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 CHAPTERS = chapters()
+# An address anywhere in a file's bytes: name@host.tld (``icon@2x.png`` is not one:
+# a top-level domain is letters only, and ``png`` is none, so that is allowed for).
+EMAIL = re.compile(rb"[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+NOT_EMAIL = re.compile(rb"@\d+x\.(?:png|jpe?g|webp|svg|avif)$")
+INVENTORY_HEADER_LINES = 4
 
 
 def url_of(book, docname: str) -> str:
@@ -284,3 +295,50 @@ def test_data_page_lists_every_table_with_its_downloads_and_pages(built_book):
         assert item.select("a.reference.internal[href^='../']"), f"{name}: shown on no page"
     models = next(i for i in items if "(models:" in i.get_text())
     assert models.select_one("a[href='../models/']")
+
+
+def published_contents(book) -> Iterator[tuple[str, bytes]]:
+    """Every published file's bytes, with archives opened and the PDF's text extracted.
+
+    The EPUB's members are read one by one and Sphinx's inventory (``objects.inv``) is
+    decompressed, since an address would not be visible in their compressed bytes.
+    """
+    for path in sorted(p for p in book.outdir.rglob("*") if p.is_file()):
+        name = path.relative_to(book.outdir).as_posix()
+        data = path.read_bytes()
+        if path.suffix == ".epub":
+            with zipfile.ZipFile(path) as epub:
+                for member in epub.namelist():
+                    yield f"{name}!{member}", epub.read(member)
+        elif path.suffix == ".inv":  # four header lines, then zlib
+            *header, compressed = data.split(b"\n", INVENTORY_HEADER_LINES)
+            yield name, b"\n".join([*header, zlib.decompress(compressed)])
+        elif path.suffix == ".pdf":
+            yield name, (book.pdf_text or "").encode()
+        else:
+            yield name, data
+
+
+def email_addresses(data: bytes) -> set[str]:
+    """The email addresses in some bytes (see :data:`EMAIL`)."""
+    return {m.decode() for m in EMAIL.findall(data) if not NOT_EMAIL.search(m)}
+
+
+def test_email_addresses_are_recognised():
+    text = b"x Ada <ada.l+book@mail.example.org> and 12+ada@users.noreply.github.com; logo@2x.png"
+    assert email_addresses(text) == {
+        "ada.l+book@mail.example.org",
+        "12+ada@users.noreply.github.com",
+    }
+    assert email_addresses(b"@media print; user@localhost; npm i pkg@1.2.3") == set()
+
+
+def test_no_published_file_contains_an_email_address(built_book):
+    """Not in the pages, data downloads, feed, sitemap, llms.txt, EPUB, PDF or assets."""
+    found, kinds = {}, set()
+    for name, data in published_contents(built_book):
+        kinds.add(Path(name.split("!")[0]).suffix or Path(name).name)
+        if addresses := email_addresses(data):
+            found[name] = sorted(addresses)
+    assert found == {}
+    assert {".html", ".csv", ".json", ".txt", ".xml", ".epub", ".js", ".inv"} <= kinds

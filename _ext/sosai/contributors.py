@@ -12,11 +12,18 @@ charts read, ordered by lines authored; people below ``sosai_contributors_min_sh
 of the lines are omitted. The landing page lists every commit author in the
 repository, ordered by commits.
 
-Names link to GitHub profiles when the login is known: from a GitHub noreply address
-(``123+login@users.noreply.github.com``) or from ``_data/authors.yml``
-(``sosai_contributors_logins``). An email address is never shown. Nothing here uses
-the network. Without git or with a shallow clone, one info line is logged and nothing
-is rendered: git history is an input of the build, not a requirement.
+Names link to GitHub profiles when the login is known: when the commit email, after
+git has applied the repository's ``.mailmap``, is a GitHub noreply address
+(``123+login@users.noreply.github.com``). A contributor who commits with another
+address adds a line to ``.mailmap`` mapping it to their noreply address (and to the
+name to show, if their git name is not it). Git does the mapping, and ``.mailmap`` is
+not published, unlike ``_data/*.yml`` (published as CSV and JSON), so no address
+reaches the site. An email address is never shown, and a name that looks like one
+(it contains ``@``, as when git's ``user.name`` is an address) is dropped from the
+credits, without a warning, rather than shown.
+Nothing here uses the network. Without git or with a shallow clone, one info line is
+logged and nothing is rendered: git history is an input of the build, not a
+requirement.
 """
 
 from __future__ import annotations
@@ -30,7 +37,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-import yaml
 from docutils import nodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -90,19 +96,15 @@ def history_problem(repo: Path) -> str | None:
     return None
 
 
-def load_logins(path: Path) -> dict[str, str]:
-    """Email -> GitHub login from the mapping file (rows of ``email`` and ``github``)."""
-    if not path.is_file():
-        return {}
-    rows = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    return {str(r["email"]).lower(): str(r["github"]) for r in rows}
+def login_for(email: str) -> str | None:
+    """The GitHub login in a noreply address (as ``.mailmap`` left it), else None."""
+    match = NOREPLY.match(email.strip("<>").lower())
+    return match.group("login") if match else None
 
 
-def login_for(email: str, logins: dict[str, str]) -> str | None:
-    """A GitHub login for an email address, if one is known."""
-    email = email.strip("<>").lower()
-    match = NOREPLY.match(email)
-    return match.group("login") if match else logins.get(email)
+def publishable(name: str) -> bool:
+    """False for a name that is, or contains, an email address."""
+    return "@" not in name
 
 
 @cache
@@ -122,11 +124,16 @@ def _blame(repo: Path, path: Path, stamp: tuple[str, int, int]) -> tuple[tuple[s
     return tuple(authors)
 
 
-def _merge(counts: Counter[tuple[str, str]], logins: dict[str, str]) -> list[Contributor]:
-    """One entry per person (same login, else same name), largest first."""
+def _merge(counts: Counter[tuple[str, str]]) -> list[Contributor]:
+    """One entry per person (same login, else same name), largest first.
+
+    Authors whose name looks like an email address are left out (see the module).
+    """
     people: dict[str, Contributor] = {}
     for (name, email), amount in counts.items():
-        login = login_for(email, logins)
+        if not publishable(name):
+            continue
+        login = login_for(email)
         key = f"@{login.lower()}" if login else name.lower()
         known = people.get(key)
         people[key] = Contributor(
@@ -135,9 +142,7 @@ def _merge(counts: Counter[tuple[str, str]], logins: dict[str, str]) -> list[Con
     return sorted(people.values(), key=lambda c: (-c.amount, c.name.lower()))
 
 
-def chapter_contributors(
-    repo: Path, files: Iterable[Path], logins: dict[str, str], min_share: float
-) -> list[Contributor]:
+def chapter_contributors(repo: Path, files: Iterable[Path], min_share: float) -> list[Contributor]:
     """Authors of the lines of ``files``, largest share first, minor ones omitted."""
     counts: Counter[tuple[str, str]] = Counter()
     head = (git(repo, "rev-parse", "HEAD") or "").strip()
@@ -145,20 +150,20 @@ def chapter_contributors(
         if path.is_file():
             st = path.stat()
             counts.update(_blame(repo, path.resolve(), (head, st.st_mtime_ns, st.st_size)))
-    people = _merge(counts, logins)
+    people = _merge(counts)
     total = sum(p.amount for p in people)
     # The largest contributor is always credited, whatever the threshold.
     return [p for i, p in enumerate(people) if i == 0 or p.amount >= min_share * total]
 
 
-def book_contributors(repo: Path, logins: dict[str, str]) -> list[Contributor]:
+def book_contributors(repo: Path) -> list[Contributor]:
     """Every commit author in the repository, most commits first."""
     out = git(repo, "log", "--use-mailmap", "--no-merges", "--format=%aN%x09%aE", "HEAD")
     counts: Counter[tuple[str, str]] = Counter()
     for line in (out or "").splitlines():
         name, _, email = line.partition("\t")
         counts[(name, email)] += 1
-    return _merge(counts, logins)
+    return _merge(counts)
 
 
 def contributor_nodes(people: list[Contributor]) -> list[nodes.Node]:
@@ -234,11 +239,6 @@ def _history_merge(
             env.sosai_history_pages[docname] = theirs[docname]
 
 
-def logins(app: Sphinx) -> dict[str, str]:
-    """The configured email -> login mapping."""
-    return load_logins(Path(app.srcdir) / app.config.sosai_contributors_logins)
-
-
 class ContributorsDirective(SphinxDirective):
     """List everyone who has committed to the book."""
 
@@ -251,7 +251,7 @@ class ContributorsDirective(SphinxDirective):
         if repo is None:
             return []
         note_history_dependency(self.env)  # any new commit can add a person
-        people = book_contributors(repo, logins(self.env.app))
+        people = book_contributors(repo)
         if not people:
             return []
         paragraph = nodes.paragraph("", "", *contributor_nodes(people))
@@ -263,9 +263,6 @@ class ContributorsDirective(SphinxDirective):
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register the contributor settings and the ``contributors`` directive."""
     app.add_config_value("sosai_contributors_min_share", 0.05, "env", types=frozenset({float, int}))
-    app.add_config_value(
-        "sosai_contributors_logins", "_data/authors.yml", "env", types=frozenset({str})
-    )
     app.add_directive(DIRECTIVE_NAME, ContributorsDirective)
     app.connect("env-get-outdated", _history_outdated)
     app.connect("env-purge-doc", _history_purge)

@@ -106,7 +106,7 @@ class AppendFooter(SphinxTransform):
             if path.parent in content_dirs:
                 files.append(path)
         return contributors.chapter_contributors(
-            repo, files, contributors.logins(self.app), self.config.sosai_contributors_min_share
+            repo, files, self.config.sosai_contributors_min_share
         )
 
 
