@@ -178,7 +178,7 @@ def page_paths(built_book) -> list[str]:
 
 
 def test_no_javascript_error_or_console_error_on_any_page(browser, site, built_book):
-    problems = {}
+    problems, unnamed = {}, {}
     with Tab(browser, site) as tab:
         for path in page_paths(built_book):
             tab.errors.clear()
@@ -187,7 +187,12 @@ def test_no_javascript_error_or_console_error_on_any_page(browser, site, built_b
             errors = [e for e in tab.errors if not (expected_404 and "404" in e)]
             if errors:
                 problems[path] = errors
+            # the theme's inline script on each page ran, after the settings it extends
+            name = tab.page.evaluate("DOCUMENTATION_OPTIONS.pagename")
+            if name != (path.removesuffix("/").removesuffix(".html") or "index"):
+                unnamed[path] = name
     assert problems == {}
+    assert unnamed == {}
 
 
 GENERATED = {"search/"}  # Sphinx's own page, not the book's content

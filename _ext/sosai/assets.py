@@ -68,9 +68,10 @@ STYLESHEETS: dict[str, Callable[[nodes.Node], bool]] = {
 
 
 # Render-blocking scripts that wait for the document anyway (DOMContentLoaded).
-DEFERRED_SCRIPTS = frozenset(
-    {"documentation_options.js", "doctools.js", "sphinx_highlight.js", "sphinx-book-theme.js"}
-)
+# Not documentation_options.js: the theme's inline scripts on each page (the page's
+# name, search-as-you-type) set fields of the object it defines, and an inline script
+# cannot wait for a deferred one.
+DEFERRED_SCRIPTS = frozenset({"doctools.js", "sphinx_highlight.js", "sphinx-book-theme.js"})
 
 
 def _deferred(script: Any) -> Any:
@@ -97,12 +98,13 @@ def drop_unused_assets(
     """Remove the assets a page does not use from its context; defer head scripts."""
     if doctree is None:  # generated pages (search, index): keep everything
         return
-    context["script_files"] = [
-        _deferred(js) for js in context.get("script_files", []) if _keep(js, SCRIPTS, doctree)
-    ]
-    context["css_files"] = [
-        css for css in context.get("css_files", []) if _keep(css, STYLESHEETS, doctree)
-    ]
+    # In place: the lists are the builder's own, which handlers that run after this one
+    # add the page's scripts to (the theme's inline settings); Sphinx restores them
+    # before the next page.
+    scripts = context.get("script_files", [])
+    scripts[:] = [_deferred(js) for js in scripts if _keep(js, SCRIPTS, doctree)]
+    stylesheets = context.get("css_files", [])
+    stylesheets[:] = [css for css in stylesheets if _keep(css, STYLESHEETS, doctree)]
 
 
 # Files the themes copy into _static that no page of this book loads: Jinja macro files

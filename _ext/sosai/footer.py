@@ -123,11 +123,8 @@ def drop_autoloading_comments(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
     """Remove sphinx-comments' script, which loads utterances on every page view."""
-    context["script_files"] = [
-        js
-        for js in context.get("script_files", [])
-        if getattr(js, "attributes", {}).get("kind") != "utterances"
-    ]
+    scripts = context.get("script_files", [])  # the builder's list: edit it in place
+    scripts[:] = [js for js in scripts if getattr(js, "attributes", {}).get("kind") != "utterances"]
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
