@@ -1,4 +1,6 @@
-"""Every written chapter meets the book's bar (STYLE.md), checked in the built HTML.
+"""Every written chapter meets the book's bar (CONTRIBUTING, "What a chapter needs").
+
+Checked in the built HTML.
 
 A chapter still holding its one-line stub is reported as skipped, so the suite
 says how many chapters are left to write.

@@ -1,6 +1,6 @@
 """Write ``_static/icons.css``: the few Font Awesome icons the theme shows, as CSS masks.
 
-Usage: ``python tools/icons.py`` (``tests/test_icons.py`` fails if the file is stale).
+Usage: ``python tools/icons.py`` (``tests/test_theme.py`` fails if the file is stale).
 
 pydata-sphinx-theme ships Font Awesome as a 1.5 MB script (about 530 KB gzipped) that
 turns ``<i class="fa-solid fa-bars">`` into SVG, and as web fonts (150 KB per style).
