@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import shutil
 import subprocess
@@ -29,6 +30,28 @@ BOOK = TESTS.parent
 def rootdir() -> Path:
     """Where ``@pytest.mark.sphinx(testroot=...)`` finds ``test-<name>/``."""
     return ROOTS
+
+
+@pytest.fixture
+def app_params(request: pytest.FixtureRequest, sphinx_test_tempdir: Path, rootdir: Path):
+    """Sphinx's ``app_params``, except that each test builds its own fresh copy.
+
+    Upstream copies a test project once and shares that copy between the tests that
+    use it, output folder included: a test could see an earlier test's edits, or pass
+    a "no warnings" check on a build that had nothing left to do.
+    """
+    positional: dict[int, object] = {}
+    kwargs: dict[str, object] = {}
+    for marker in reversed(list(request.node.iter_markers("sphinx"))):
+        positional |= dict(enumerate(marker.args))
+        kwargs.update(marker.kwargs)
+    testroot = kwargs.pop("testroot", "root")
+    test_id = hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:10]
+    srcdir = Path(sphinx_test_tempdir) / f"{kwargs.get('srcdir', testroot)}-{test_id}"
+    shutil.rmtree(srcdir, ignore_errors=True)
+    shutil.copytree(Path(rootdir) / f"test-{testroot}", srcdir)
+    kwargs["srcdir"] = srcdir
+    return [positional[i] for i in sorted(positional)], kwargs
 
 
 @dataclass
@@ -91,6 +114,7 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> BuiltBook:
     The EPUB, and the PDF when Chromium is available, are built into its
     ``downloads/`` as ``make downloads`` does for the published site, by
     ``jupyter-book`` processes under the same refusal (``network.children``).
+    With ``SOSAI_SITE_OUT`` set, the whole site is also copied there (CI publishes it).
     """
     work = tmp_path_factory.mktemp("book")
     outdir = work / "_build" / "dirhtml"
@@ -106,6 +130,10 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> BuiltBook:
             out = downloads.jupyter_book(BOOK, work / "singlehtml", "--builder", "singlehtml")
             printed = out / "singlehtml"
             files["pdf"] = downloads.print_pdf(printed, folder / f"{downloads.NAME}.pdf", browser)
+    publish_to = os.environ.get("SOSAI_SITE_OUT")
+    if publish_to:  # CI deploys the site the tests checked, rather than build it again
+        shutil.rmtree(publish_to, ignore_errors=True)
+        shutil.copytree(outdir, publish_to)
     return BuiltBook(result, network, files, printed)
 
 
