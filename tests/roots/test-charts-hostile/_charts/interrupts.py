@@ -1,0 +1,7 @@
+"""A chart that raises KeyboardInterrupt."""
+
+DATA = ["sizes"]
+
+
+def draw(data):
+    raise KeyboardInterrupt
