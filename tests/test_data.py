@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from sosai import data
+from sosai import data, is_web_url
 from tests.conftest import BOOK, ROOTS
 
 GOOD = ROOTS / "test-book-good" / "_data"
@@ -177,3 +178,42 @@ def test_csv_keeps_negative_numbers_as_numbers():
     assert data._csv_cell(-3) == "-3"
     assert data._csv_cell("-3 dB") == "'-3 dB"
     assert data._csv_cell(["@user", "x"]) == "'@user; x"
+
+
+# Hostile and careless input (issue #16): each refused with one located problem.
+
+
+def test_source_that_is_not_an_http_url(datadir):
+    path = datadir / "things.yml"
+    path.write_text(path.read_text().replace("https://example.org/large", "javascript:alert(1)"))
+    [problem] = problems_of(path)
+    assert (problem.line, problem.row_id, problem.field) == (10, "large", "sources")
+    assert problem.message == (
+        "'javascript:alert(1)' is neither a bib key nor an http(s) URL (percent-encode "
+        "spaces, quotes, brackets and braces)"
+    )
+
+
+URLS = [
+    "https://example.org/a?b=1&c=%28d%29#e",
+    "http://example.org",
+    "https://example.org/)<script>alert(1)</script>",
+    "https://example.org/a b",
+    'https://example.org/"onmouseover="x',
+    "https://example.org/{x}",
+    "https://example.org/\x07",
+    "javascript:alert(1)",
+    "data:text/html,x",
+    "//example.org",
+    "example.org",
+]
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_schema_and_code_accept_the_same_source_urls(url):
+    """``sources`` in common.schema.json and ``sosai.is_web_url`` agree on every URL."""
+    schema = json.loads((BOOK / "_data" / "schema" / "common.schema.json").read_text())
+    pattern = schema["$defs"]["sources"]["items"]["pattern"]
+    url_part = re.fullmatch(r"\^\(\[a-z0-9\]\[a-z0-9\.-\]\*\|(.*)\)\$", pattern).group(1)
+    assert bool(re.fullmatch(url_part, url)) == is_web_url(url)
+    assert is_web_url(url) == (URLS.index(url) < 2)

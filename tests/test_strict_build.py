@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from bs4 import BeautifulSoup
+from sphinx.util.console import strip_colors
 
 
 def only_warning(build, pattern: str) -> str:
@@ -67,3 +69,80 @@ def test_figure_without_alt_text(minibook):
 def test_chapter_missing_from_toc(minibook):
     line = only_warning(minibook("missing-from-toc"), r"forgotten")
     assert "forgotten.md: WARNING: document isn't included in any toctree" in line
+
+
+# Hostile and careless input (issue #16). Each case is one mistake or attack; the build
+# must say what is wrong, where (file and line, row or bib key), once, without a
+# traceback, or show the markup as text. ``messages`` gives the warnings as printed,
+# with the mini-book's folder left out.
+
+
+def build_case(minibook, case: str = "good", **options):
+    """A mini-book case, built with each warning's type shown after it."""
+    return minibook(case, overrides={"show_warning_types": True}, **options)
+
+
+def messages(build) -> list[str]:
+    """The build's warnings as printed, without colours or the mini-book's folder."""
+    assert build.exception is None, build.exception
+    assert "Traceback" not in build.warnings
+    return [strip_colors(line).replace(f"{build.srcdir}/", "") for line in build.warning_lines]
+
+
+def page(build, name: str = "chapter") -> BeautifulSoup:
+    return BeautifulSoup((build.outdir / name / "index.html").read_text(), "html.parser")
+
+
+STRAIGHT_QUOTES = str.maketrans("\u201c\u201d\u2018\u2019", "\"\"''")  # undo smart quotes
+
+
+def text_of(element) -> str:
+    """The text a reader sees, with Sphinx's curly quotes made straight again."""
+    return element.get_text().translate(STRAIGHT_QUOTES)
+
+
+def test_raw_html_in_a_chapter_is_shown_as_text(minibook):
+    build = build_case(minibook, "raw-html")
+    assert messages(build) == []
+    article = page(build).select_one("article")
+    assert not article.select("script, iframe, img[onerror]")
+    text = text_of(article)
+    assert '<script>alert("chapter")</script>' in text
+    assert 'An inline image <img src="x" onerror="alert(\'inline\')"> and a frame:' in text
+    assert '<iframe src="https://example.org/"></iframe>' in text
+
+
+def test_raw_html_in_a_data_cell_is_shown_as_text(minibook):
+    build = build_case(minibook, "raw-html")
+    cell = page(build).select_one("table#tbl-things tbody tr:nth-of-type(2) td")
+    assert not cell.select("script, img")
+    assert text_of(cell) == 'Small <img src="x" onerror="alert(1)"><script>alert(2)</script>'
+
+
+def test_raw_directive_fails_at_its_line(minibook):
+    build = build_case(minibook, "raw-directive")
+    assert messages(build) == ['chapter.md:37: WARNING: "raw" directive disabled. [docutils]']
+    assert 'alert("raw")' not in (build.outdir / "chapter" / "index.html").read_text()
+
+
+def test_link_in_a_cell_must_be_http(minibook):
+    build = build_case(minibook, "cell-link")
+    assert messages(build) == [
+        "_data/things.yml:2: WARNING: row 1 (small), field 'name': 'javascript:alert(1)' is "
+        "not an http(s) URL, so it is not made a link (percent-encode spaces, quotes, "
+        "brackets and braces in a URL) [sosai.datatable]"
+    ]
+    cell = page(build).select_one("table#tbl-things tbody tr:nth-of-type(2) td")
+    assert cell.get_text() == "[Small](javascript:alert(1))"
+    assert not cell.select("a")
+
+
+def test_source_url_cannot_break_out_of_its_link(minibook):
+    build = build_case(minibook, "source-url")
+    found = messages(build)
+    assert found[0] == (
+        "_data/things.yml:10: WARNING: row 2 (large), field 'sources': "
+        "'https://example.org/)<script>alert(1)</script>' is neither a bib key nor an "
+        "http(s) URL (percent-encode spaces, quotes, brackets and braces) [sosai.data]"
+    )
+    assert "<script>alert(1)" not in (build.outdir / "chapter" / "index.html").read_text()

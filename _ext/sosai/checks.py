@@ -10,6 +10,12 @@
       The serving stack.
       ```
 
+- No page publishes raw HTML. MyST's HTML syntax is off in ``_config.yml``
+  (``myst_disable_syntax``: a ``<script>`` in a chapter or a data cell shows as
+  text), and this module turns off docutils' ``raw`` directive and role (so
+  ``{raw} html`` and ``.. raw:: html`` inside ``{eval-rst}`` fail the build with
+  docutils' '"raw" directive disabled', at their line).
+
 Warnings have type ``sosai`` and subtype ``alt`` (``suppress_warnings =
 ["sosai.alt"]`` silences them, which the book never does).
 """
@@ -43,7 +49,13 @@ def check_alt_text(app: Sphinx, doctree: nodes.document) -> None:
             )
 
 
+def disable_raw(app: Sphinx) -> None:
+    """Turn off the ``raw`` directive and role for every page read from now on."""
+    app.env.settings["raw_enabled"] = False
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
-    """Connect the checks to ``doctree-read``."""
+    """Connect the checks to ``builder-inited`` and ``doctree-read``."""
+    app.connect("builder-inited", disable_raw)
     app.connect("doctree-read", check_alt_text)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -263,9 +263,15 @@ def _problem_from(error: jsonschema.ValidationError, dataset: Dataset) -> Proble
         # "Additional properties are not allowed ('x' was unexpected)": point at 'x'.
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         name = extra[0] if extra else None
+    message = error.message
+    if name == "sources" and error.validator == "pattern":  # the regex says little
+        message = (
+            f"{error.instance!r} is neither a bib key nor an http(s) URL (percent-encode "
+            "spaces, quotes, brackets and braces)"
+        )
     return Problem(
         dataset.path,
-        error.message,
+        message,
         line=dataset.line_of(index, name),
         row=index + 1,
         row_id=dataset.row_id(index) if isinstance(dataset.rows[index], dict) else None,
