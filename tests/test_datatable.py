@@ -284,3 +284,11 @@ def test_a_source_that_is_not_an_http_url_is_not_a_link(make_app, rootdir, tmp_p
     cell = tables(app)[0].select("tbody tr")[1].select_one("td p.sosai-sources")
     assert not cell.select("a, script")
     assert cell.get_text() == "https://engine-b.example/)<script>alert(1)</script>"
+
+
+def test_a_data_file_that_is_not_utf8_is_named_with_its_line(make_app, rootdir, tmp_path):
+    app = edited_app(make_app, rootdir, tmp_path, (b"name: Engine B", b"name: Engine \xdf"))
+    assert warning_lines(app)[0] == (
+        "_data/engines.yml:11: WARNING: not UTF-8 text: byte 0xdf at column 16 of this line "
+        "[sosai.data]"
+    )

@@ -9,6 +9,7 @@ one file the case changes.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -75,6 +76,8 @@ def test_chapter_missing_from_toc(minibook):
 # must say what is wrong, where (file and line, row or bib key), once, without a
 # traceback, or show the markup as text. ``messages`` gives the warnings as printed,
 # with the mini-book's folder left out.
+
+BUILD_EPOCH = "1796342400"  # 2026-12-04 00:00 UTC: the builds are made in December 2026
 
 
 def build_case(minibook, case: str = "good", **options):
@@ -146,3 +149,66 @@ def test_source_url_cannot_break_out_of_its_link(minibook):
         "http(s) URL (percent-encode spaces, quotes, brackets and braces) [sosai.data]"
     )
     assert "<script>alert(1)" not in (build.outdir / "chapter" / "index.html").read_text()
+
+
+def test_table_of_an_empty_data_file(minibook):
+    found = messages(build_case(minibook, "empty-data"))
+    assert found[0] == (
+        "chapter.md:15: WARNING: table not rendered: _data/things.yml has no rows [sosai.datatable]"
+    )
+
+
+def test_as_of_after_the_month_of_the_build(minibook, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
+    found = messages(build_case(minibook, "future-as-of"))
+    assert found[0] == (
+        "_data/things.yml:9: WARNING: row 2 (large), field 'as_of': as_of 2099-01 is later "
+        "than the month of this build, 2026-12 (as_of is the month the row was checked) "
+        "[sosai.data]"
+    )
+
+
+def edit_data(change):
+    """An ``edit`` for the minibook fixture: ``change(bytes) -> bytes`` on things.yml."""
+
+    def edit(srcdir: Path) -> None:
+        path = srcdir / "_data" / "things.yml"
+        path.write_bytes(change(path.read_bytes()))
+
+    return edit
+
+
+def test_control_character_in_a_data_file(minibook):
+    edit = edit_data(lambda text: text.replace(b"name: Large", b"name: Lar\x1bge"))
+    found = messages(build_case(minibook, edit=edit))
+    assert found[0] == (
+        "_data/things.yml:7: WARNING: malformed YAML: character U+001B is not allowed "
+        "(YAML cannot hold control characters) [sosai.data]"
+    )
+
+
+def test_key_written_twice_in_a_row(minibook):
+    edit = edit_data(lambda text: text.replace(b"  size_b: 70\n", b"  size_b: 70\n  name: Huge\n"))
+    found = messages(build_case(minibook, edit=edit))
+    assert found[0] == (
+        "_data/things.yml:9: WARNING: row 2 (large), field 'name': key 'name' written twice "
+        "(first on line 7); YAML would keep only the last value [sosai.data]"
+    )
+
+
+BILLION_LAUGHS = (
+    b'- &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
+    + b"".join(b"- &%c [%s]\n" % (98 + i, b", ".join([b"*%c" % (97 + i)] * 9)) for i in range(8))
+)
+
+
+def test_alias_bomb_stops_early(minibook):
+    assert len(BILLION_LAUGHS) < 700
+    build = build_case(minibook, edit=edit_data(lambda text: BILLION_LAUGHS))
+    found = messages(build)
+    assert found[0] == (
+        "_data/things.yml:6: WARNING: too large once its YAML aliases are expanded: "
+        "490,329,055 values and 1,307,544,147 characters (at most 100,000 and 1,000,000) "
+        "[sosai.data]"
+    )
+    assert len(build.warnings) < 10_000

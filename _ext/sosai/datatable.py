@@ -190,7 +190,11 @@ class DataTableDirective(SphinxDirective):
                 if bool(wanted & set(_match_text(dataset.rows[i].get(name)))) == (op == "=")
             ]
         if not indices:
-            return self.warn(f"no rows of {relpath} match the filter {self.options['filter']!r}")
+            return self.warn(
+                f"no rows of {relpath} match the filter {self.options['filter']!r}"
+                if "filter" in self.options
+                else f"table not rendered: {relpath} has no rows"
+            )
 
         for key in reversed(_split(self.options.get("sort"))):
             name = key.lstrip("-")
