@@ -212,3 +212,32 @@ def test_alias_bomb_stops_early(minibook):
         "[sosai.data]"
     )
     assert len(build.warnings) < 10_000
+
+
+def test_bib_url_must_be_http(minibook):
+    build = build_case(minibook, "bib-url")
+    assert messages(build) == [
+        "references.bib:5: WARNING: entry 'small-models': url 'javascript:alert(1)' is not "
+        "an http(s) URL, so it is left out (percent-encode spaces, quotes, brackets and "
+        "braces) [sosai.bib]"
+    ]
+    html = (build.outdir / "references" / "index.html").read_text()
+    assert "javascript:" not in html
+
+
+def test_unbalanced_braces_in_the_bibliography_name_the_entry_and_field(minibook):
+    build = build_case(minibook, "bib-braces")
+    assert messages(build) == [
+        "references.bib:10: WARNING: entry 'large-models', field 'title': a '{' is never "
+        "closed (the next field starts on line 11) [sosai.bib]"
+    ]
+    entries = page(build, "references").select("div.citation")
+    assert len(entries) == 3  # the entry and the one after it are still read
+
+
+def test_missing_year_is_reported_at_the_bib_entry(minibook):
+    build = build_case(minibook, "bib-missing-year")
+    assert messages(build) == [
+        "references.bib:3: WARNING: entry 'small-models' (@article) has no year, which the "
+        "style needs [sosai.bib]"
+    ]

@@ -10,6 +10,8 @@ just the one it exercises:
 - ``sosai.contributors``: per-chapter and whole-book contributors from git.
 - ``sosai.footer``: the feedback footer appended to every chapter.
 - ``sosai.badges``: linked badges for the landing page, built from nodes.
+- ``sosai.bibfile``: the ``.bib`` files read strictly, each problem at its line;
+  only http(s) URLs.
 - ``sosai.bibstyle``: the pybtex style used by the bibliography ("Author, Year" labels).
 - ``sosai.citestyle``: in-text citations "(Author, 2026a)", letters for shared labels,
   the References page's A-Z line.
