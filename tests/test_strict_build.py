@@ -241,3 +241,11 @@ def test_missing_year_is_reported_at_the_bib_entry(minibook):
         "references.bib:3: WARNING: entry 'small-models' (@article) has no year, which the "
         "style needs [sosai.bib]"
     ]
+
+
+def test_image_without_alt_text_in_a_paragraph_has_a_line(minibook):
+    found = messages(build_case(minibook, "image-no-alt-inline"))
+    assert found == [
+        "chapter.md:37: WARNING: image '_static/img/diagram.svg' has no alt text; describe "
+        "what it shows with :alt: [sosai.alt]"
+    ]

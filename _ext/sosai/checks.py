@@ -1,7 +1,8 @@
 """Strict checks the book relies on, beyond Sphinx's own.
 
 - Every image has alt text. A ``{figure}`` or ``![](...)`` without it is reported
-  as a warning located at the image, so the strict build fails::
+  as a warning located at the line of the image (or of the paragraph or figure
+  holding it, when the parser gives the image none), so the strict build fails::
 
       ```{figure} _static/img/stack.svg
       :alt: Requests flow from the client through a router to the engine.
@@ -43,10 +44,19 @@ def check_alt_text(app: Sphinx, doctree: nodes.document) -> None:
             logger.warning(
                 "image %r has no alt text; describe what it shows with :alt:",
                 image.get("uri", ""),
-                location=image,
+                location=(app.env.docname, _line_of(image)),
                 type="sosai",
                 subtype="alt",
             )
+
+
+def _line_of(node: nodes.Node) -> int | None:
+    """The node's line, else its nearest container's (MyST gives ``![](…)`` none)."""
+    while node is not None:
+        if node.line:
+            return node.line
+        node = node.parent
+    return None
 
 
 def disable_raw(app: Sphinx) -> None:
