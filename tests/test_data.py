@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from sosai import data
+from sosai import data, is_web_url
 from tests.conftest import BOOK, ROOTS
 
 GOOD = ROOTS / "test-book-good" / "_data"
@@ -175,3 +176,125 @@ def test_csv_keeps_negative_numbers_as_numbers():
     assert data._csv_cell(-3) == "-3"
     assert data._csv_cell("-3 dB") == "'-3 dB"
     assert data._csv_cell(["@user", "x"]) == "'@user; x"
+
+
+# Hostile and careless input (issue #16): each refused with one located problem.
+
+
+def test_bytes_that_are_not_utf8_are_located(datadir):
+    path = datadir / "things.yml"
+    path.write_bytes(path.read_bytes().replace(b"name: Large", b"name: L\xe4rge"))
+    [problem] = problems_of(path)
+    assert problem.location == f"{path}:7"
+    assert str(problem) == "not UTF-8 text: byte 0xe4 at column 10 of this line"
+
+
+def test_control_character_is_located(datadir):
+    path = datadir / "things.yml"
+    path.write_text("- id: café\n" + path.read_text().replace("Large", "L\x07rge"))
+    [problem] = problems_of(path)
+    assert problem.location == f"{path}:8"  # libyaml counts bytes; the line is still right
+    assert "character U+0007 is not allowed" in str(problem)
+
+
+def test_key_written_twice(datadir):
+    path = datadir / "things.yml"
+    path.write_text(path.read_text().replace("  size_b: 70\n", "  size_b: 70\n  name: Huge\n"))
+    [problem] = problems_of(path)
+    assert problem.location == f"{path}:9"
+    assert str(problem) == (
+        "row 2 (large), field 'name': key 'name' written twice (first on line 7); "
+        "YAML would keep only the last value"
+    )
+
+
+def test_key_written_twice_in_a_nested_mapping(datadir):
+    (datadir / "schema" / "nested.schema.json").write_text(json.dumps({"type": "array"}))
+    path = datadir / "nested.yml"
+    path.write_text("- id: a\n  scores:\n    mmlu: 1\n    mmlu: 2\n")
+    [problem] = problems_of(path)
+    assert (problem.line, problem.row, problem.row_id, problem.field) == (4, 1, "a", None)
+
+
+BILLION_LAUGHS = '- &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + "".join(
+    f"- &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)
+)
+
+
+def test_alias_bomb_is_refused_before_it_is_expanded(datadir):
+    path = datadir / "things.yml"
+    path.write_text(BILLION_LAUGHS)
+    [problem] = problems_of(path)
+    assert problem.location == f"{path}:6"  # the row that goes over the limit
+    assert str(problem).startswith("too large once its YAML aliases are expanded: 490,329,055")
+
+
+def test_aliases_within_the_limits_are_fine(datadir):
+    path = datadir / "things.yml"
+    text = path.read_text().replace("sources: [small-models]", "sources: &both [small-models]")
+    path.write_text(text.replace("sources: [https://example.org/large]", "sources: *both"))
+    assert data.load(path).rows[1]["sources"] == ["small-models"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- &a [1, *a]\n", "a YAML alias is used inside the value it names"),
+        ("- " + "[" * 40 + "]" * 40 + "\n", f"nested more than {data.MAX_DEPTH} levels deep"),
+    ],
+    ids=["alias-in-itself", "too-deep"],
+)
+def test_trees_that_cannot_be_validated(datadir, text, message):
+    path = datadir / "things.yml"
+    path.write_text(text)
+    [problem] = problems_of(path)
+    assert (problem.line, str(problem)) == (1, message)
+
+
+def test_as_of_later_than_the_month_of_the_build(datadir, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790812800")  # 2026-10-01
+    assert data.build_month() == "2026-10"
+    [problem] = problems_of(datadir / "things.yml")  # large: as_of 2026-11
+    assert problem.location.endswith("things.yml:9")
+    assert str(problem) == (
+        "row 2 (large), field 'as_of': as_of 2026-11 is later than the month of this build, "
+        "2026-10 (as_of is the month the row was checked)"
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793491200")  # 2026-11-01
+    assert data.load(datadir / "things.yml").rows
+
+
+def test_source_that_is_not_an_http_url(datadir):
+    path = datadir / "things.yml"
+    path.write_text(path.read_text().replace("https://example.org/large", "javascript:alert(1)"))
+    [problem] = problems_of(path)
+    assert (problem.line, problem.row_id, problem.field) == (10, "large", "sources")
+    assert problem.message == (
+        "'javascript:alert(1)' is neither a bib key nor an http(s) URL (percent-encode "
+        "spaces, quotes, brackets and braces)"
+    )
+
+
+URLS = [
+    "https://example.org/a?b=1&c=%28d%29#e",
+    "http://example.org",
+    "https://example.org/)<script>alert(1)</script>",
+    "https://example.org/a b",
+    'https://example.org/"onmouseover="x',
+    "https://example.org/{x}",
+    "https://example.org/\x07",
+    "javascript:alert(1)",
+    "data:text/html,x",
+    "//example.org",
+    "example.org",
+]
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_schema_and_code_accept_the_same_source_urls(url):
+    """``sources`` in common.schema.json and ``sosai.is_web_url`` agree on every URL."""
+    schema = json.loads((BOOK / "_data" / "schema" / "common.schema.json").read_text())
+    pattern = schema["$defs"]["sources"]["items"]["pattern"]
+    url_part = re.fullmatch(r"\^\(\[a-z0-9\]\[a-z0-9\.-\]\*\|(.*)\)\$", pattern).group(1)
+    assert bool(re.fullmatch(url_part, url)) == is_web_url(url)
+    assert is_web_url(url) == (URLS.index(url) < 2)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from sphinx.util.console import strip_colors
 
 
 def tables(app) -> list:
@@ -215,3 +217,78 @@ def test_exports_are_written_again_only_when_their_data_changes(make_app, app_pa
     make_app("html", srcdir=srcdir).build()
     assert exported.stat().st_mtime_ns > first
     assert "Engine Alpha" in exported.read_text(encoding="utf-8")
+
+
+# Hostile and careless input (issue #16). This project leaves MyST's raw HTML on (the
+# book turns it off in _config.yml): a cell still cannot publish markup.
+
+
+def edited_app(make_app, rootdir: Path, tmp_path: Path, *replacements: tuple[bytes, bytes]):
+    """Build a copy of the project after replacing bytes in its engines.yml."""
+    srcdir = tmp_path / "datatable"
+    shutil.copytree(rootdir / "test-datatable", srcdir)
+    path = srcdir / "_data" / "engines.yml"
+    text = path.read_bytes()
+    for old, new in replacements:
+        text = text.replace(old, new)
+    path.write_bytes(text)
+    app = make_app("html", srcdir=srcdir, confoverrides={"show_warning_types": True})
+    app.build()
+    return app
+
+
+def warning_lines(app) -> list[str]:
+    return [
+        line.replace(f"{app.srcdir}/", "")
+        for line in strip_colors(app._warning.getvalue()).splitlines()
+    ]
+
+
+def test_raw_html_in_a_cell_is_shown_as_text(make_app, rootdir, tmp_path):
+    notes = b'notes: "<b onmouseover=alert(1)>Bold</b> and <script>alert(2)</script>"'
+    app = edited_app(make_app, rootdir, tmp_path, (b"notes: Plain text.", notes))
+    assert warning_lines(app) == []
+    cell = cells(tables(app)[0])[1][5]
+    assert cell == "<b onmouseover=alert(1)>Bold</b> and <script>alert(2)</script>"
+    assert not tables(app)[0].select("b, script")
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["javascript:alert(1)", "data:text/html,x", "mailto:a@example.org", "path:conf.py",
+     "//example.org/x", "vbscript:msgbox(1)", "file:///etc/passwd"],
+)  # fmt: skip
+def test_a_cell_links_only_to_web_pages_or_the_book(make_app, rootdir, tmp_path, target):
+    notes = f"notes: '[the notes](<{target}>)'".encode()
+    app = edited_app(make_app, rootdir, tmp_path, (b"notes: Closed reference point.", notes))
+    assert warning_lines(app) == [
+        f"_data/engines.yml:25: WARNING: row 3 (engine-c), field 'notes': {target!r} is not an "
+        "http(s) URL, so it is not made a link (percent-encode spaces, quotes, brackets and "
+        "braces in a URL) [sosai.datatable]"
+    ]
+    cell = tables(app)[0].select("tbody tr")[2].select("td")[5]
+    assert not cell.select("a")
+    assert cell.get_text() == f"[the notes](<{target}>)"
+
+
+def test_a_source_that_is_not_an_http_url_is_not_a_link(make_app, rootdir, tmp_path):
+    """The project's schema lets any "http..." source through; the table does not."""
+    source = b'"https://engine-b.example/)<script>alert(1)</script>"'
+    app = edited_app(make_app, rootdir, tmp_path, (b"https://engine-b.example/releases", source))
+    assert warning_lines(app) == [
+        "_data/engines.yml:18: WARNING: row 2 (engine-b), field 'sources': "
+        "'https://engine-b.example/)<script>alert(1)</script>' is not an http(s) URL, so it "
+        "is not made a link (percent-encode spaces, quotes, brackets and braces in a URL) "
+        "[sosai.datatable]"
+    ]
+    cell = tables(app)[0].select("tbody tr")[1].select_one("td p.sosai-sources")
+    assert not cell.select("a, script")
+    assert cell.get_text() == "https://engine-b.example/)<script>alert(1)</script>"
+
+
+def test_a_data_file_that_is_not_utf8_is_named_with_its_line(make_app, rootdir, tmp_path):
+    app = edited_app(make_app, rootdir, tmp_path, (b"name: Engine B", b"name: Engine \xdf"))
+    assert warning_lines(app)[0] == (
+        "_data/engines.yml:11: WARNING: not UTF-8 text: byte 0xdf at column 16 of this line "
+        "[sosai.data]"
+    )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from sphinx.util.console import strip_colors
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -82,3 +83,42 @@ def test_editing_the_changelog_rebuilds_the_page(make_app, book):
         f.write("- date: 2026-06-01\n  pages: [index]\n  text: A June change.\n")
     app = build(make_app, book)
     assert entries(app)[0] == "1 June 2026 · Home : A June change."
+
+
+def warning_lines(app) -> list[str]:
+    """The warnings as printed, without colours or the project's folder."""
+    text = strip_colors(app._warning.getvalue())
+    return [line.replace(f"{app.srcdir}/", "") for line in text.splitlines() if line.strip()]
+
+
+def test_a_control_character_in_a_text_leaves_the_entry_out(make_app, book):
+    (book / "changes.yml").write_text(
+        '- date: 2026-02-03\n  pages: [chapter]\n  text: "A bell\\a rings."\n'
+        "- date: 2026-02-04\n  pages: [chapter]\n  text: Fine.\n"
+    )
+    app = build(make_app, book)
+    assert warning_lines(app) == [
+        "changes.yml:3: WARNING: changes.yml: text has a control character, U+0007, which "
+        "the feed cannot hold"
+    ]
+    assert entries(app) == ["4 February 2026 · Chapter : Fine."]
+    ET.parse(app.outdir / "whats-new.xml")  # still well-formed XML
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        (b"  text: A raw \x1b escape.\n", "malformed YAML: character U+001B is not allowed "
+         "(YAML cannot hold control characters)"),
+        (b"  text: Once.\n  text: Twice.\n", "row 1, field 'text': key 'text' written twice "
+         "(first on line 3); YAML would keep only the last value"),
+        (b"  text: \xff\n", "not UTF-8 text: byte 0xff at column 9 of this line"),
+    ],
+    ids=["control-character", "key-twice", "not-utf8"],
+)  # fmt: skip
+def test_a_changelog_that_cannot_be_read_is_named_with_its_line(make_app, book, written, message):
+    (book / "changes.yml").write_bytes(b"- date: 2026-02-03\n  pages: [chapter]\n" + written)
+    app = build(make_app, book)
+    line = 4 if b"Twice" in written else 3
+    assert warning_lines(app) == [f"changes.yml:{line}: WARNING: changes.yml: {message}"]
+    assert entries(app) == []

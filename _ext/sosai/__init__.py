@@ -10,11 +10,14 @@ just the one it exercises:
 - ``sosai.contributors``: per-chapter and whole-book contributors from git.
 - ``sosai.footer``: the feedback footer appended to every chapter.
 - ``sosai.badges``: linked badges for the landing page, built from nodes.
+- ``sosai.bibfile``: the ``.bib`` files read strictly, each problem at its line;
+  only http(s) URLs.
 - ``sosai.bibstyle``: the pybtex style used by the bibliography ("Author, Year" labels).
 - ``sosai.citestyle``: in-text citations "(Author, 2026a)", letters for shared labels,
   the References page's A-Z line.
 - ``sosai.bibdomain``: the ``cite`` domain with indexed look-ups and kept citations.
-- ``sosai.checks``: strict checks the book relies on (alt text on every image).
+- ``sosai.checks``: strict checks the book relies on (alt text on every image, no raw
+  HTML).
 - ``sosai.citation``: the ``cite-this-book`` directive (BibTeX from the settings).
 - ``sosai.citedin``: "Cited in" back-links under each bibliography entry.
 - ``sosai.hovercards``: term definitions and references on hover, focus and tap.
@@ -34,6 +37,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +49,19 @@ STATIC = Path(__file__).parent / "static"
 # Builders that publish the website, where data files, the feed and llms.txt live
 # (EPUB and the singlehtml build behind the PDF are self-contained copies).
 WEB_BUILDERS = frozenset({"html", "dirhtml"})
+
+# The only addresses the book links to from its data and bibliography: http or https,
+# without the characters that end a link in Markdown, HTML or BibTeX (spaces, quotes,
+# brackets, braces, angle brackets, backslash, caret, backtick, bar, control
+# characters), which a URL can always percent-encode (%28 for "("). A javascript: or
+# data: address never becomes a link. The ``sources`` pattern in
+# ``_data/schema/common.schema.json`` accepts the same URLs.
+WEB_URL = re.compile(r"^https?://[^\s\u0000-\u001f\u007f<>\"'()\[\]{}|\\^`]+$")
+
+
+def is_web_url(text: str) -> bool:
+    """Whether ``text`` is an address the book may publish as a link (:data:`WEB_URL`)."""
+    return WEB_URL.match(text) is not None
 
 
 @functools.cache

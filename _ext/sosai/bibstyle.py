@@ -15,7 +15,13 @@ API (as sphinxcontrib-bibtex recommends). It differs in two ways:
   ``YYYY-MM-DD``) follows its URL as "accessed 4 December 2026" (``unsrt`` writes
   "visited on" and the raw field).
 
-URLs, DOIs and arXiv identifiers are links, as in ``unsrt``.
+URLs, DOIs and arXiv identifiers are links, as in ``unsrt`` (``sosai.bibfile`` has
+dropped any ``url`` that is not http or https, with a warning).
+
+An entry missing a field its type needs (an ``@article`` without a ``year``) is
+reported at the entry, ``references.bib:<line>: entry 'key' (@article) has no year,
+which the style needs`` (type ``sosai``, subtype ``bib``), once per build, instead of
+at the References page; the entry shows "missing year in key" in bold, as upstream.
 
 Speed, which matters because sphinxcontrib-bibtex formats every entry of the
 bibliography on every build, even when one chapter changed:
@@ -54,15 +60,17 @@ import latexcodec  # noqa: F401 - registers the "ulatex" codec
 import pybtex.plugin
 from pybtex import richtext
 from pybtex.markup import LaTeXParser
-from pybtex.richtext import Text
+from pybtex.richtext import Tag, Text
+from pybtex.style import FormattedEntry
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.sorting.author_year_title import SortingStyle as AuthorYearTitleSorting
 from pybtex.style.template import FieldIsMissing, field, join, node, optional, sentence
 from sphinx.environment import CONFIG_OK
+from sphinx.util import logging
 from sphinxcontrib.bibtex.style import template as citation_template
 
-from sosai import __version__, source_digest
+from sosai import __version__, bibfile, source_digest
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -70,9 +78,12 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.util.typing import ExtensionMetadata
 
+logger = logging.getLogger(__name__)
+
 STYLE_NAME = "sosai"
 CACHE_FILE = "sosai-bibstyle.pickle"
 FORMATTED: dict[tuple, Any] = {}  # cache key -> pybtex FormattedEntry
+REPORTED: set[tuple[str, str]] = set()  # (key, field) missing, warned about this build
 MAX_NAMES = 4  # more authors than this are truncated...
 KEEP_NAMES = 3  # ...to this many, then "et al."
 
@@ -189,7 +200,11 @@ class Style(UnsrtStyle):
             tuple((role, tuple(map(str, people))) for role, people in entry.persons.items()),
         )
         if key not in FORMATTED:
-            FORMATTED[key] = super().format_entry(label, entry, bib_data)
+            try:
+                FORMATTED[key] = super().format_entry(label, entry, bib_data)
+            except FieldIsMissing as exc:  # not kept: reported again by the next build
+                _report_missing(entry, exc.field_name)
+                return FormattedEntry(entry.key, Tag("b", str(exc)), label)
         return FORMATTED[key]
 
     def format_names(self, role: str, as_sentence: bool = True):
@@ -210,6 +225,19 @@ class Style(UnsrtStyle):
         """The title as written in the ``.bib`` file."""
         title = field(which_field)
         return sentence[title] if as_sentence else title
+
+
+def _report_missing(entry: Any, field_name: str) -> None:
+    """Warn, once a build, that an entry lacks a field, at the entry in its file."""
+    if (entry.key, field_name) in REPORTED:  # formatted again for the hover text
+        return
+    REPORTED.add((entry.key, field_name))
+    logger.warning(
+        f"entry '{entry.key}' (@{entry.type}) has no {field_name}, which the style needs",
+        location=bibfile.entry_location(entry.key),
+        type="sosai",
+        subtype="bib",
+    )
 
 
 @functools.cache
@@ -248,6 +276,7 @@ _loaded: list[int] = []
 def load_formatted(app: Sphinx) -> None:
     """Start from the entries formatted by the previous build (unless it is clean)."""
     FORMATTED.clear()
+    REPORTED.clear()
     path = Path(app.doctreedir) / CACHE_FILE
     if app.env.config_status == CONFIG_OK and path.is_file():
         with contextlib.suppress(Exception):  # a stale or partial file: start afresh
@@ -282,7 +311,7 @@ def names_in_citations(children, data, role, **kwargs):
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register the ``sosai`` pybtex styles."""
-    app.setup_extension("sphinxcontrib.bibtex")
+    app.setup_extension("sosai.bibfile")
     pybtex.plugin.entry_points = _cached_entry_points
     richtext.Text.from_latex = classmethod(_text_from_latex)
     citation_template.names = names_in_citations

@@ -12,9 +12,21 @@ shared definitions in ``_data/schema/common.schema.json`` (``as_of``, ``sources`
       sources: [vllm-repo]
 
 Every problem is reported with the file, line, row and field, so an editor can go
-straight to it. As an extension (``sosai.data``), every data file is validated
-once at the start of each build; the ``data-table`` and ``data-chart`` directives
-load files through :func:`load`. HTML builds also publish every valid data file as
+straight to it. Beyond the schema, a file is refused, with one located problem, when:
+
+- it is not UTF-8 text (the line and column of the first bad byte), or not YAML
+  (where the parser stopped, also for control characters);
+- a mapping has the same key twice (YAML would silently keep the last value);
+- it is too large once YAML aliases are expanded (:data:`MAX_VALUES` values or
+  :data:`MAX_CHARACTERS` characters: a "billion laughs" file of a few hundred bytes
+  stops here), nests deeper than :data:`MAX_DEPTH`, or has an alias inside itself;
+- two rows share an ``id``;
+- a row's ``as_of`` is later than the month of the build (:func:`build_month`:
+  ``SOURCE_DATE_EPOCH`` when it is set, else today).
+
+As an extension (``sosai.data``), every data file is validated once at the start of
+each build; the ``data-table`` and ``data-chart`` directives load files through
+:func:`load`. HTML builds also publish every valid data file as
 ``data/<name>.csv`` and ``data/<name>.json`` (:data:`EXPORT_DIR`), for readers who
 want the rows rather than the page. A table with ``sources`` gets a ``source_urls``
 column beside it: each bib key's URL (or DOI link) from the bibliography, so the
@@ -29,9 +41,11 @@ import csv
 import importlib.metadata
 import io
 import json
+import os
 import pickle
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +68,12 @@ LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SCHEMA_DIR = "schema"
 SCHEMA_SUFFIX = ".schema.json"
 AS_OF = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# Limits on a file once its YAML aliases are expanded, far above the largest table
+# (models.yml: 3,742 values, 28,780 characters, 4 levels), so that a small file of
+# aliases ("billion laughs") cannot make validation and its messages take hours.
+MAX_VALUES = 100_000  # mappings, lists and scalars
+MAX_CHARACTERS = 1_000_000  # in scalars (keys and values)
+MAX_DEPTH = 32  # nested lists and mappings
 MONTHS = [
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -172,29 +192,36 @@ def load(path: Path | str) -> Dataset:
     return _cache[key]
 
 
-def _key(path: Path | str) -> tuple[Path, tuple[int, ...]]:
-    """A data file and the size and modification time of it and of every schema."""
+def _key(path: Path | str) -> tuple[Path, tuple[int | str, ...]]:
+    """A data file, the size and modification time of it and its schemas, and the month.
+
+    The build's month is part of the key: an ``as_of`` valid in one month may be in the
+    future of another.
+    """
     path = Path(path).resolve()
     schema_path = schema_path_for(path)
     schemas = sorted(schema_path.parent.glob(f"*{SCHEMA_SUFFIX}"))
-    return path, _stamp(path, schema_path, *schemas)
+    return path, (*_stamp(path, schema_path, *schemas), build_month())
+
+
+def build_month() -> str:
+    """The month of this build, ``YYYY-MM`` (UTC).
+
+    From ``SOURCE_DATE_EPOCH`` (seconds since 1970) when it is set, as for reproducible
+    builds, so a test can fix it; else today.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    when = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
+    return f"{when:%Y-%m}"
 
 
 def _load_uncached(path: Path, schema_path: Path) -> Dataset:
     if not path.is_file():
         raise DataError([Problem(path, "data file not found")])
-    text = path.read_text(encoding="utf-8")
-    try:
-        tree = yaml.compose(text, Loader=LOADER)  # nodes, with line numbers
-        rows = yaml.load(text, Loader=LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise DataError([Problem(path, f"malformed YAML: {problem}", line=line)]) from exc
-
-    if not isinstance(rows, list) or not isinstance(tree, yaml.SequenceNode):
+    tree = read_yaml(path)
+    if not isinstance(tree, yaml.SequenceNode):
         raise DataError([Problem(path, "a data file must be a YAML list of rows", line=1)])
+    rows = _construct(tree)
 
     lines = [item.start_mark.line + 1 for item in tree.value]
     field_lines = [
@@ -217,9 +244,170 @@ def _load_uncached(path: Path, schema_path: Path) -> Dataset:
     for error in sorted(validator.iter_errors(rows), key=lambda e: list(map(str, e.path))):
         problems.append(_problem_from(error, dataset))
     problems += _duplicate_ids(dataset)
+    problems += _future_as_of(dataset)
     if problems:
         raise DataError(problems)
     return dataset
+
+
+def read_yaml(path: Path) -> yaml.Node | None:
+    """A YAML file's node tree (None if empty), with lines; :class:`DataError` if bad.
+
+    Refused with one located problem: bytes that are not UTF-8, malformed YAML
+    (control characters included), a tree too large or too deep once its aliases are
+    expanded or with an alias inside itself, and a mapping with a key twice.
+    ``sosai.whatsnew`` reads ``changes.yml`` with it too.
+    """
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        message = f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at column {column} of this line"
+        raise DataError([Problem(path, message, line=line)]) from exc
+    try:
+        tree = yaml.compose(text, Loader=LOADER)  # nodes, with line numbers
+    except yaml.YAMLError as exc:
+        raise DataError([_yaml_problem(path, text, exc)]) from exc
+    if tree is None:
+        return None
+    problems = _expansion_problems(path, tree) or _duplicate_keys(path, tree)
+    if problems:
+        raise DataError(problems)
+    return tree
+
+
+def _yaml_problem(path: Path, text: str, exc: yaml.YAMLError) -> Problem:
+    """A parser's error as a problem on the line where the parser stopped."""
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow
+        # The first one in the text: libyaml's position counts bytes, not characters.
+        line = text.count("\n", 0, max(text.find(chr(exc.character)), 0)) + 1
+        message = (
+            f"malformed YAML: character U+{exc.character:04X} is not allowed "
+            "(YAML cannot hold control characters)"
+        )
+        return Problem(path, message, line=line)
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    problem = getattr(exc, "problem", None) or str(exc)
+    return Problem(path, f"malformed YAML: {problem}", line=line)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _expansion_problems(path: Path, tree: yaml.Node) -> list[Problem]:
+    """Whether the tree, with every alias expanded, stays within the limits.
+
+    Each distinct node is measured once (an alias is the same node again), so this is
+    quick however large the expansion would be.
+    """
+    sizes: dict[int, tuple[int, int, int]] = {}  # node -> values, characters, depth
+    open_nodes: set[int] = set()  # nodes whose children are being measured
+    stack: list[tuple[yaml.Node, bool]] = [(tree, False)]
+    while stack:
+        node, measured_children = stack.pop()
+        if measured_children:
+            children = [sizes[id(child)] for child in _children(node)]
+            own = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
+            sizes[id(node)] = (
+                1 + sum(c[0] for c in children),
+                own + sum(c[1] for c in children),
+                1 + max((c[2] for c in children), default=0),
+            )
+            open_nodes.discard(id(node))
+        elif id(node) in open_nodes:
+            message = "a YAML alias is used inside the value it names"
+            return [Problem(path, message, line=node.start_mark.line + 1)]
+        elif id(node) not in sizes:
+            open_nodes.add(id(node))
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node))
+    values, characters, depth = sizes[id(tree)]
+    if values <= MAX_VALUES and characters <= MAX_CHARACTERS and depth <= MAX_DEPTH:
+        return []
+    # The first row that takes the file over a limit, if it is a list of rows.
+    line, total = 1, (0, 0)
+    for item in _children(tree) if isinstance(tree, yaml.SequenceNode) else []:
+        size = sizes[id(item)]
+        total = (total[0] + size[0], total[1] + size[1])
+        if total[0] > MAX_VALUES or total[1] > MAX_CHARACTERS or size[2] >= MAX_DEPTH:
+            line = item.start_mark.line + 1
+            break
+    if depth > MAX_DEPTH:
+        message = f"nested more than {MAX_DEPTH} levels deep"
+    else:
+        message = (
+            f"too large once its YAML aliases are expanded: {values:,} values and "
+            f"{characters:,} characters (at most {MAX_VALUES:,} and {MAX_CHARACTERS:,})"
+        )
+    return [Problem(path, message, line=line)]
+
+
+def _duplicate_keys(path: Path, tree: yaml.Node) -> list[Problem]:
+    """A problem for each key written twice in one mapping, located in its row."""
+    rows = tree.value if isinstance(tree, yaml.SequenceNode) else [tree]
+    problems = []
+    seen: set[int] = set()
+    for index, row in enumerate(rows):
+        in_row = isinstance(tree, yaml.SequenceNode)
+        stack = [row]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.extend(_children(node))
+            if not isinstance(node, yaml.MappingNode):
+                continue
+            first: dict[str, int] = {}
+            for key, _value in node.value:
+                if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+                    continue
+                line = key.start_mark.line + 1
+                if key.value in first:
+                    message = (
+                        f"key '{key.value}' written twice (first on line {first[key.value]}); "
+                        "YAML would keep only the last value"
+                    )
+                    problems.append(
+                        Problem(
+                            path,
+                            message,
+                            line=line,
+                            row=index + 1 if in_row else None,
+                            row_id=_node_id(row) if in_row else None,
+                            field=key.value if node is row else None,
+                        )
+                    )
+                else:
+                    first[key.value] = line
+    return problems
+
+
+def _node_id(row: yaml.Node) -> str | None:
+    """A row's ``id`` (or ``name``) read from its node, before it is constructed."""
+    if isinstance(row, yaml.MappingNode):
+        for wanted in ("id", "name"):
+            for key, value in row.value:
+                if key.value == wanted and isinstance(value, yaml.ScalarNode):
+                    return value.value
+    return None
+
+
+def _construct(tree: yaml.Node) -> Any:
+    """The Python value of a node tree (what ``yaml.safe_load`` returns for its text)."""
+    loader = LOADER("")
+    try:
+        return loader.construct_document(tree)
+    finally:
+        loader.dispose()
 
 
 def _validator(schema_path: Path) -> tuple[dict[str, Any], jsonschema.protocols.Validator]:
@@ -263,9 +451,15 @@ def _problem_from(error: jsonschema.ValidationError, dataset: Dataset) -> Proble
         # "Additional properties are not allowed ('x' was unexpected)": point at 'x'.
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         name = extra[0] if extra else None
+    message = error.message
+    if name == "sources" and error.validator == "pattern":  # the regex says little
+        message = (
+            f"{error.instance!r} is neither a bib key nor an http(s) URL (percent-encode "
+            "spaces, quotes, brackets and braces)"
+        )
     return Problem(
         dataset.path,
-        error.message,
+        message,
         line=dataset.line_of(index, name),
         row=index + 1,
         row_id=dataset.row_id(index) if isinstance(dataset.rows[index], dict) else None,
@@ -293,6 +487,27 @@ def _duplicate_ids(dataset: Dataset) -> list[Problem]:
             )
         else:
             seen[row_id] = index
+    return problems
+
+
+def _future_as_of(dataset: Dataset) -> list[Problem]:
+    """Rows checked, they say, in a month that has not come yet."""
+    month = build_month()
+    problems = []
+    for index, row in enumerate(dataset.rows):
+        as_of = row.get("as_of") if isinstance(row, dict) else None
+        if isinstance(as_of, str) and AS_OF.match(as_of) and as_of > month:
+            problems.append(
+                Problem(
+                    dataset.path,
+                    f"as_of {as_of} is later than the month of this build, {month} "
+                    "(as_of is the month the row was checked)",
+                    line=dataset.line_of(index, "as_of"),
+                    row=index + 1,
+                    row_id=dataset.row_id(index),
+                    field="as_of",
+                )
+            )
     return problems
 
 

@@ -22,13 +22,18 @@ Usage in MyST::
   the oldest ``as_of`` among the rows shown, so readers know how stale it can be.
 - ``:name:`` makes the table a ``{numref}`` target.
 
-Cells are MyST inline markup, so links, ``{cite}`` and ``{term}`` work in them. The
-``sources`` field renders bib keys as citations and URLs as links, each shown as a
-number, "[1]", numbered through the table in order of first use, so a row stays one
-or two lines. The number's link leads to the entry on the References page (or to the
-URL) and says in words which source it is (for screen readers, the hover card, the
-side-by-side view and find-in-page); a line under the table lists the numbers with
-their sources, for print. In HTML, a line under the table links to the whole data
+Cells are MyST inline markup, so links, ``{cite}`` and ``{term}`` work in them. A
+cell cannot publish markup or script: raw HTML in it is shown as text (whatever the
+project's MyST settings), and a link must go to an http(s) URL (``sosai.is_web_url``)
+or a page of the book; a cell linking anywhere else (``javascript:``, ``data:``,
+``//host``, MyST's ``path:``) is shown as written, with a warning naming the data
+file, line, row and field. The ``sources`` field renders bib keys as citations and
+URLs as links (link nodes built from the checked URL, never parsed as Markdown),
+each shown as a number, "[1]", numbered through the table in order of first use, so
+a row stays one or two lines. The number's link leads to the entry on the References
+page (or to the URL) and says in words which source it is (for screen readers, the
+hover card, the side-by-side view and find-in-page); a line under the table lists the
+numbers with their sources, for print. In HTML, a line under the table links to the whole data
 file as CSV and JSON (``sosai.data`` writes them); other builders leave the line out.
 
 ``{data-catalogue}`` (no argument, no options) lists every data file of the book: its
@@ -54,13 +59,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from markdown_it import MarkdownIt
 from sphinx import addnodes
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 
-from sosai import WEB_BUILDERS, __version__, data, publish_static
+from sosai import WEB_BUILDERS, __version__, data, is_web_url, publish_static
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -74,7 +80,11 @@ SOURCES = "sources"
 EMPTY_CELL = "—"
 # Characters that mean a cell needs the Markdown parser; plain text skips it (speed).
 MARKUP = re.compile(r"[`*_\[\]{}<>\\$]|https?://")
-URL = re.compile(r"^https?://")
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")  # "javascript:", "path:", "https:"
+# Finds every link a cell's Markdown makes. MyST's own parser would drop a link to
+# "javascript:" or "data:" and leave its text, silently; this one keeps them all.
+LINK_FINDER = MarkdownIt("commonmark")
+LINK_FINDER.validateLink = lambda url: True
 NUMBER_GROUPING_FROM = 10_000
 MIN_TEXT_WIDTH, MAX_TEXT_WIDTH = 10, 30
 DOWNLOADS_CLASS = "sosai-downloads"
@@ -180,7 +190,11 @@ class DataTableDirective(SphinxDirective):
                 if bool(wanted & set(_match_text(dataset.rows[i].get(name)))) == (op == "=")
             ]
         if not indices:
-            return self.warn(f"no rows of {relpath} match the filter {self.options['filter']!r}")
+            return self.warn(
+                f"no rows of {relpath} match the filter {self.options['filter']!r}"
+                if "filter" in self.options
+                else f"table not rendered: {relpath} has no rows"
+            )
 
         for key in reversed(_split(self.options.get("sort"))):
             name = key.lstrip("-")
@@ -301,47 +315,92 @@ class DataTableDirective(SphinxDirective):
         return row
 
     def _cell(self, dataset: data.Dataset, index: int, column: str, value: Any) -> nodes.Node:
-        text = (
-            self._sources_markup(dataset, index, value)
-            if column == SOURCES
-            else format_value(value)
-        )
-        classes = [SOURCES_CLASS] if column == SOURCES else []
+        if column == SOURCES:
+            return self._sources_cell(dataset, index, value)
+        text = format_value(value)
         if not MARKUP.search(text):
-            return nodes.paragraph("", text, classes=classes)
-        parsed = self.parse_text_to_nodes(text, offset=self.lineno)
+            return nodes.paragraph("", text)
+        bad = [t for t in _link_targets(text) if not _linkable(t)]
+        if bad:
+            self._warn_row(dataset, index, column, _not_a_link(bad[0]))
+            return nodes.paragraph("", text)  # as written: neither a link nor markup
+        parsed = self._inline_nodes(text)
+        bad = [
+            ref["refuri"]
+            for ref in parsed.findall(nodes.reference)
+            if ref.get("refuri") and not ref.get("internal") and not is_web_url(ref["refuri"])
+        ]
+        if bad:
+            self._warn_row(dataset, index, column, _not_a_link(bad[0]))
+            return nodes.paragraph("", text)
+        return nodes.paragraph("", "", *parsed.children)
+
+    def _inline_nodes(self, text: str) -> nodes.inline:
+        """A cell's text parsed as MyST, with any raw HTML turned back into text."""
         container = nodes.inline()
-        for node in parsed:
+        for node in self.parse_text_to_nodes(text, offset=self.lineno):
             # One paragraph per cell reads as inline text; keep anything richer as is.
             container += node.children if isinstance(node, nodes.paragraph) else node
-        return nodes.paragraph("", "", *container.children, classes=classes)
+        # Raw HTML is off for the whole book (myst_disable_syntax), but a cell must not
+        # publish markup in a project that left it on either.
+        for raw in list(container.findall(nodes.raw)):
+            raw.replace_self(nodes.Text(raw.astext()))
+        return container
 
-    def _sources_markup(self, dataset: data.Dataset, index: int, value: Any) -> str:
-        keys, links = [], []
+    def _warn_row(self, dataset: data.Dataset, index: int, column: str, message: str) -> None:
+        """Warn about one field of one row, located in the data file."""
+        data.warn(
+            data.Problem(
+                dataset.path,
+                message,
+                line=dataset.line_of(index, column),
+                row=index + 1,
+                row_id=dataset.row_id(index),
+                field=column,
+            ),
+            subtype="datatable",
+        )
+
+    def _sources_cell(self, dataset: data.Dataset, index: int, value: Any) -> nodes.paragraph:
+        """Bib keys as one citation, then each URL as a link, separated by "; "."""
+        keys: list[str] = []
+        parts: list[str | nodes.Node] = []  # after the citation: links, or text as written
         known = self._bib_keys()
         for source in map(str, value or []):
-            if URL.match(source):
+            if is_web_url(source):
                 host = re.sub(r"^https?://(www\.)?", "", source).split("/")[0]
-                links.append(f"[{host}]({source})")
-            elif known is None:  # no bibliography in this project: show the key
-                links.append(source)
-            elif source not in known:
-                data.warn(
-                    data.Problem(
-                        dataset.path,
-                        f"unknown bib key {source!r} (not in the bibliography)",
-                        line=dataset.line_of(index, SOURCES),
-                        row=index + 1,
-                        row_id=dataset.row_id(index),
-                        field=SOURCES,
-                    ),
-                    subtype="datatable",
-                )
-                links.append(source)
-            else:
+                parts.append(nodes.reference("", host, refuri=source))
+            elif known is not None and source in known:
                 keys.append(source)
-        parts = ([f"{{cite:p}}`{','.join(keys)}`"] if keys else []) + links
-        return "; ".join(parts) or EMPTY_CELL
+            elif SCHEME.match(source):  # javascript:, data:, or an http URL with a quote
+                self._warn_row(dataset, index, SOURCES, _not_a_link(source))
+                parts.append(source)
+            elif known is None:  # no bibliography in this project: show the key
+                parts.append(source)
+            else:
+                self._warn_row(
+                    dataset, index, SOURCES, f"unknown bib key {source!r} (not in the bibliography)"
+                )
+                parts.append(source)
+        cell = nodes.paragraph(classes=[SOURCES_CLASS])
+        if keys:
+            cell += self._inline_nodes(f"{{cite:p}}`{','.join(keys)}`").children
+            parts.insert(0, "")  # a separator before the first link
+        if not keys and not parts:
+            cell += nodes.Text(EMPTY_CELL)
+        text = ""  # as Markdown would: neighbouring text in one node
+        for i, part in enumerate(parts):
+            text += "; " if i else ""
+            if isinstance(part, str):
+                text += part
+                continue
+            if text:
+                cell += nodes.Text(text)
+                text = ""
+            cell += part
+        if text:
+            cell += nodes.Text(text)
+        return cell
 
     def _bib_keys(self) -> Container[str] | None:
         """The bibliography's keys, or None when sphinxcontrib-bibtex is not loaded."""
@@ -350,6 +409,32 @@ class DataTableDirective(SphinxDirective):
         except ExtensionError:
             return None
         return domain.bibdata.data.entries  # type: ignore[attr-defined]
+
+
+def _link_targets(text: str) -> list[str]:
+    """Where each link and image of a cell's Markdown points, valid or not."""
+    targets = []
+    for block in LINK_FINDER.parse(text):
+        for token in block.children or []:  # links and images are inline tokens
+            if token.type == "link_open":
+                targets.append(str(token.attrGet("href") or ""))
+            elif token.type == "image":
+                targets.append(str(token.attrGet("src") or ""))
+    return targets
+
+
+def _linkable(target: str) -> bool:
+    """An http(s) URL, or a page or anchor of the book (which Sphinx resolves)."""
+    if SCHEME.match(target) or target.startswith("//"):
+        return is_web_url(target)
+    return True
+
+
+def _not_a_link(target: str) -> str:
+    return (
+        f"{target!r} is not an http(s) URL, so it is not made a link (percent-encode "
+        "spaces, quotes, brackets and braces in a URL)"
+    )
 
 
 CHART_DATA = re.compile(r"^DATA\s*=\s*\[([^\]]*)\]", re.MULTILINE)  # in a chart script

@@ -16,14 +16,19 @@ change a reader would notice, written by whoever made it::
 Renders a link to the feed, then the latest entries, newest first: the date, the pages
 (linked) and the text. HTML builds also write the same entries as an Atom feed,
 ``whats-new.xml`` (``sosai_whatsnew_feed``), announced in every page's head. An entry
-with a bad date, an unknown page or no text is left out with a warning naming the file
-and line. (Before, entries were commit subjects, which are written for developers and
-include changes readers never see.)
+with a bad date, an unknown page, no text or a control character in its text (which
+XML, and so the feed, cannot hold) is left out with a warning naming the file and
+line. The file is read as ``sosai.data`` reads data files (``data.read_yaml``): bytes
+that are not UTF-8, malformed YAML, a key written twice or a file too large once its
+aliases are expanded leave every entry out, with one warning at its line. (Before,
+entries were commit subjects, which are written for developers and include changes
+readers never see.)
 """
 
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -38,7 +43,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 
-from sosai import WEB_BUILDERS, __version__
+from sosai import WEB_BUILDERS, __version__, data
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -83,10 +88,15 @@ def _value_node(mapping: yaml.MappingNode, name: str) -> Any:
 def read_changes(path: Path, found_docs: set[str]) -> list[Change]:
     """Every valid entry of the changelog, newest first; each bad one is warned about."""
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        logger.warning(f"cannot read {path.name}: {exc}", location=str(path),
+        root = data.read_yaml(path)
+    except OSError as exc:
+        logger.warning(f"cannot read {path.name}: {exc}", location=f"{path}:",
                        type="sosai", subtype="whatsnew")  # fmt: skip
+        return []
+    except data.DataError as exc:
+        for bad in exc.problems:
+            logger.warning(f"{path.name}: {bad}", location=bad.location,
+                           type="sosai", subtype="whatsnew")  # fmt: skip
         return []
     if root is None:
         return []
@@ -119,9 +129,15 @@ def read_changes(path: Path, found_docs: set[str]) -> list[Change]:
         if unknown:
             problem(f"no such page: {', '.join(unknown)}", pages_node.start_mark.line + 1)
             continue
-        text = " ".join(str(getattr(text_node, "value", "") or "").split())
+        written = text_node.value if isinstance(text_node, yaml.ScalarNode) else ""
+        text = " ".join(written.split())
         if not text or len(text) > MAX_TEXT:
             problem(f"text must be a sentence or two (1 to {MAX_TEXT} characters)")
+            continue
+        control = [c for c in text if unicodedata.category(c) == "Cc"]
+        if control:
+            problem(f"text has a control character, U+{ord(control[0]):04X}, which the feed "
+                    "cannot hold", text_node.start_mark.line + 1)  # fmt: skip
             continue
         found.append(Change(day, text, pages))
     return sorted(found, key=lambda c: c.day, reverse=True)  # stable: file order within a day
