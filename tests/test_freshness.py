@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 
 import pytest
 
 from sosai import data, freshness
 from tests.conftest import BOOK
+from tools import freshness as freshness_tool
 
 SCHEMAS = sorted(
     p for p in (BOOK / "_data" / "schema").glob("*.schema.json") if p.name != "common.schema.json"
@@ -117,3 +120,88 @@ def test_accessed_long_ago_sorts_bib_entries_by_their_urldate():
     assert old == [("staler", "2024-06-02", 30), ("stale", "2025-11-30", 13)]
     assert missing == ["unread"]
     assert unreadable == ["typo"]
+
+
+BIB = """
+@online{old-card, title = {Old}, url = {https://example.org/old}, urldate = {2025-10-31}}
+@online{new-card, title = {New}, url = {https://example.org/new}, urldate = {2026-12-01}}
+@online{undated, title = {Undated}, url = {https://example.org/undated}}
+"""
+DECEMBER_2026 = "1796083200"  # 2026-12-01T00:00:00Z
+JANUARY_2027 = "1798761600"  # 2027-01-01T00:00:00Z
+
+
+@pytest.fixture
+def small_book(tmp_path):
+    """A data folder with one 3-month table (rows checked in August and November 2026)."""
+    write_table(tmp_path / "_data", 3, {"old": "2026-08", "new": "2026-11"})
+    (tmp_path / "references.bib").write_text(BIB)
+    return tmp_path
+
+
+def run_tool(small_book, monkeypatch, capsys, epoch: str, *args: str) -> tuple[int, str, str]:
+    """``tools/freshness.py`` on the small book in the month of ``epoch``: code, out, err."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    where = ["--data", str(small_book / "_data"), "--bib", str(small_book / "references.bib")]
+    code = freshness_tool.main([*where, *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_tool_lists_rows_and_sources_past_due_in_the_build_month(small_book, monkeypatch, capsys):
+    code, out, _ = run_tool(small_book, monkeypatch, capsys, DECEMBER_2026)
+    assert code == 0  # a report, not a check, without --strict
+    lines = out.splitlines()
+    assert lines[0] == "Freshness in December 2026 (build month 2026-12)"
+    assert "things: fresh for 3 months; 1 of 2 rows past due" in lines
+    [row] = [line for line in lines if line.startswith("  old ")]
+    assert row.split(None, 3) == ["old", "2026-08", "4", "mo  old-card, https://example.org/old"]
+    assert not any(line.startswith("  new ") for line in lines)
+    assert (
+        "references.bib: 1 of 3 entries read more than 12 months before 2026-12 (urldate); "
+        "1 without a urldate"
+    ) in lines
+    assert any(line.split() == ["old-card", "2025-10-31", "14", "mo"] for line in lines)
+    assert lines[-1] == (
+        "Summary: 1 of 2 rows past due in 1 of 1 tables; "
+        "1 bib entries read over a year ago; 1 without a urldate."
+    )
+    assert run_tool(small_book, monkeypatch, capsys, DECEMBER_2026, "--strict")[0] == 1
+
+
+def test_tool_is_quiet_and_strict_passes_when_nothing_is_due(small_book, monkeypatch, capsys):
+    (small_book / "references.bib").write_text(BIB.replace("2025-10-31", "2026-10-31"))
+    things = small_book / "_data" / "things.yml"
+    things.write_text(things.read_text().replace("2026-08", "2026-09"))  # due in December
+    code, out, _ = run_tool(small_book, monkeypatch, capsys, DECEMBER_2026, "--strict")
+    assert code == 0
+    assert "things: fresh for 3 months; none of 2 rows past due" in out
+    # A month later the same row is past due: the date comes from SOURCE_DATE_EPOCH.
+    code, out, _ = run_tool(small_book, monkeypatch, capsys, JANUARY_2027, "--strict")
+    assert code == 1
+    assert "Freshness in January 2027 (build month 2027-01)" in out
+    assert "things: fresh for 3 months; 1 of 2 rows past due" in out
+
+
+def test_tool_refuses_data_that_does_not_validate(small_book, monkeypatch, capsys):
+    things = small_book / "_data" / "things.yml"
+    things.write_text(things.read_text().replace('"2026-08"', '"August"'))
+    code, out, err = run_tool(small_book, monkeypatch, capsys, DECEMBER_2026)
+    assert (code, out) == (2, "")
+    assert "things.yml:2: row 1 (old), field 'as_of'" in err
+
+
+def test_make_freshness_runs_the_tool_with_its_arguments(small_book):
+    where = f"--data {small_book / '_data'} --bib {small_book / 'references.bib'} --strict"
+    result = subprocess.run(
+        # -o: never rebuild the virtualenv from a test, even if its stamp looks old
+        ["make", "-s", "-o", ".venv/.installed", "freshness", f"FRESHNESS_ARGS={where}"],
+        cwd=BOOK,
+        env={**os.environ, "SOURCE_DATE_EPOCH": DECEMBER_2026},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0  # --strict, and a row is past due
+    assert "things: fresh for 3 months; 1 of 2 rows past due" in result.stdout
+    assert result.stdout.splitlines()[-1].startswith("Summary: 1 of 2 rows past due")
