@@ -10,12 +10,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STRICT := --warningiserror --nitpick --keep-going
 BENCH_ARGS ?=  # e.g. make bench BENCH_ARGS="--lighthouse-runs 3"
+FRESHNESS_ARGS ?=  # e.g. make freshness FRESHNESS_ARGS=--strict
 
 .DEFAULT_GOAL := help
-.PHONY: help install build downloads serve test pytest lint linkcheck bench clean
+.PHONY: help install build downloads serve test pytest lint linkcheck freshness bench clean
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.txt requirements-dev.txt tests/browser/package-lock.json
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +62,9 @@ lint: $(STAMP)  ## Lint code, prose, data and workflows (all offline)
 
 linkcheck: $(STAMP)  ## Check external links (needs the internet; CI runs it weekly)
 	-$(BIN)/jupyter-book build --builder linkcheck .
+
+freshness: $(STAMP)  ## List data rows and sources due to be checked again (offline)
+	$(BIN)/python tools/freshness.py $(FRESHNESS_ARGS)
 
 bench: $(STAMP)  ## Print build times, per-page transfer sizes and Lighthouse scores
 	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tools/lighthouse --silent --no-audit --no-fund; fi

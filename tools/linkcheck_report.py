@@ -43,6 +43,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Shared with the upstream watch: the body limit, and which issue is the workflow's own.
+from tools.github_issue import BODY_BUDGET, GITHUB_BODY_LIMIT, standing_issue
+
 HARD_CODES = {404, 410}
 NEEDS_A_LOOK_CODES = {401, 403, 503}
 UNKNOWN_HOST = re.compile(
@@ -56,17 +60,12 @@ STATE = re.compile(r"<!-- linkcheck-state: (?P<json>.*?) -->")
 # or, for a 401 or a 503, reports the link as working or ignored with these messages.
 HTTP_ERROR = re.compile(r"^(?P<code>\d{3}) (?:Client|Server) Error")
 SPHINX_MESSAGE_CODES = {"unauthorized": 401, "service unavailable": 503}
-# GitHub refuses an issue body over 65,536 characters. The budget leaves room for
-# characters GitHub may count twice (it does not say how it counts).
-GITHUB_BODY_LIMIT = 65_536
-BODY_BUDGET = 60_000
 DIGEST_LENGTH = 12  # hex digits of a URL's SHA-256 in the state line
 # At most half the body remembers transient failures ('"<digest>", ' each); only a run
 # where most links failed (the runner's network was down) remembers more than that.
 MAX_REMEMBERED = BODY_BUDGET // 2 // (DIGEST_LENGTH + 4)
 PLACES_PER_ROW = 5
 TABLE_HEADER = ["| URL | Status | Linked from |", "| --- | --- | --- |"]
-BOT_LOGINS = {"app/github-actions", "github-actions[bot]"}  # as gh --json and the REST API name it
 
 
 @dataclass(frozen=True)
@@ -285,12 +284,6 @@ def summary(results: list[Result]) -> str:
     if hard:
         lines += sections([("### Hard failures", hard)], BODY_BUDGET - cost(lines))
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def standing_issue(issues: list[dict]) -> int | None:
-    """The open issue the workflow opened (its author is the Actions bot), if any."""
-    mine = [i["number"] for i in issues if (i.get("author") or {}).get("login") in BOT_LOGINS]
-    return min(mine) if mine else None
 
 
 def main(argv: list[str]) -> int:

@@ -7,6 +7,8 @@ just the one it exercises:
 - ``sosai.datatable``: the ``data-table`` directive (comparison tables from data) and
   ``data-catalogue`` (every data file with its downloads).
 - ``sosai.charts``: the ``data-chart`` directive (matplotlib SVGs drawn from data).
+- ``sosai.freshness``: a library module, not an extension (no ``setup()``): each
+  table's freshness rule and its rows past due, for ``make freshness`` and the tables.
 - ``sosai.contributors``: per-chapter and whole-book contributors from git.
 - ``sosai.footer``: the feedback footer appended to every chapter.
 - ``sosai.badges``: linked badges for the landing page, built from nodes.
