@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 import pybtex.database
 import pytest
 
-from sosai import bibstyle
+from sosai import bibstyle, data, freshness
 from tests.conftest import BOOK, chapters
 
 CHAPTERS = chapters()
@@ -239,3 +239,34 @@ def test_glossary_has_at_least_120_terms_in_alphabetical_order(built_book):
     assert len(terms) >= 120
     keys = [re.sub(r"[^0-9a-z]+", " ", t.casefold()).strip() for t in terms]
     assert keys == sorted(keys)
+
+
+def test_every_table_says_when_each_row_was_checked_and_marks_rows_due(built_book):
+    """Each row's month checked; "(due)" exactly where the table's rule has run out."""
+    month = freshness.build_month()
+    rule = freshness.rule(data.load(BOOK / "_data" / "models.yml"))
+    tables, due_rows = 0, 0
+    for page in built_book.pages():
+        for table in built_book.html(page).select("table.sosai-data-table"):
+            tables += 1
+            headers = [th.get_text(strip=True) for th in table.select("thead th")]
+            assert "Checked" in headers, (page, table.get("id"))
+            column = headers.index("Checked")
+            for row in table.select("tbody tr"):
+                checked = " ".join(row.select("td")[column].get_text().split())
+                marked = "sosai-due" in row.get("class", [])
+                assert checked.endswith(" (due)") == marked, (table.get("id"), checked)
+                due_rows += marked
+            if table.get("id") == "tbl-models-llm":
+                for row in table.select("tbody tr"):
+                    checked = row.select("td")[column].get_text().split()[0]
+                    past = freshness.is_past_due(checked, rule, month)
+                    assert ("sosai-due" in row.get("class", [])) == past, checked
+    assert tables >= 30
+    if due_rows:
+        captions = " ".join(
+            c.get_text()
+            for p in built_book.pages()
+            for c in built_book.html(p).select("table.sosai-data-table caption")
+        )
+        assert "Rows marked “due” were last checked more than" in captions

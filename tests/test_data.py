@@ -178,6 +178,11 @@ def test_csv_keeps_negative_numbers_as_numbers():
     assert data._csv_cell(["@user", "x"]) == "'@user; x"
 
 
+def test_csv_writes_a_mapping_as_key_value_pairs():
+    assert data._csv_cell({"github": "vllm-project/vllm"}) == "github: vllm-project/vllm"
+    assert data._csv_cell({"github": "a/b", "huggingface": "c"}) == "github: a/b; huggingface: c"
+
+
 # Hostile and careless input (issue #16): each refused with one located problem.
 
 

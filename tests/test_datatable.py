@@ -19,7 +19,8 @@ def tables(app) -> list:
 
 def cells(table) -> list[list[str]]:
     return [
-        [td.get_text(" ", strip=True) for td in tr.select("td")] for tr in table.select("tbody tr")
+        [" ".join(td.get_text().split()) for td in tr.select("td")]
+        for tr in table.select("tbody tr")
     ]
 
 
@@ -30,7 +31,10 @@ def test_renders_every_row_with_schema_titles(app, warning):
     table = tables(app)[0]
     assert table["id"] == "tbl-all"
     headers = [th.get_text(strip=True) for th in table.select("thead th")]
-    assert headers == ["Engine", "Licence", "Back-ends", "Stars", "Open source", "Notes", "Sources"]
+    assert headers == [
+        *["Engine", "Licence", "Back-ends", "Stars", "Open source", "Notes"],
+        *["Checked", "Sources"],  # every table says when each row was checked
+    ]
     rows = cells(table)
     assert [r[0] for r in rows] == ["Engine A", "Engine B", "Engine C"]
     assert rows[0][2:5] == ["CUDA, ROCm", "48,000", "yes"]
@@ -38,14 +42,52 @@ def test_renders_every_row_with_schema_titles(app, warning):
     assert rows[2][4] == "no"
 
 
+DECEMBER_2026 = "1796342400"  # 2026-12-04, as SOURCE_DATE_EPOCH
+NOVEMBER_2026 = "1793750400"  # 2026-11-04
+
+
+@pytest.fixture(autouse=True)
+def build_in_december_2026(monkeypatch):
+    """Tables mark rows past due in the build's month: fix it."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", DECEMBER_2026)
+
+
 @pytest.mark.sphinx("html", testroot="datatable")
 def test_caption_ends_with_oldest_as_of_month(app):
     app.build()
     captions = [t.select_one("caption .caption-text").get_text(strip=True) for t in tables(app)]
+    due = "Rows marked “due” were last checked more than 3 months ago."
     assert captions == [
-        "Every engine. As of August 2026.",
-        "Open engines by stars. As of August 2026.",
+        f"Every engine. As of August 2026. {due}",
+        f"Open engines by stars. As of August 2026. {due}",
     ]
+
+
+@pytest.mark.sphinx("html", testroot="datatable")
+def test_rows_checked_longer_ago_than_the_rule_are_marked_due(app):
+    app.build()
+    table = tables(app)[0]
+    checked = [row[-2] for row in cells(table)]
+    # the rule is 3 months; in December 2026, August is 4 months back
+    assert checked == ["2026-10", "2026-08 (due)", "2026-11"]
+    rows = table.select("tbody tr")
+    assert ["sosai-due" in row.get("class", []) for row in rows] == [False, True, False]
+    due = rows[1].select_one("abbr")
+    assert due.get_text() == "due"
+    assert due["title"] == "last checked more than 3 months ago"
+
+
+@pytest.mark.sphinx("html", testroot="datatable", srcdir="datatable-month")
+def test_a_new_month_renders_the_tables_again(make_app, app_params, monkeypatch):
+    args, kwargs = app_params
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", NOVEMBER_2026)  # August is 3 months back: not yet due
+    app = make_app(*args, **kwargs)
+    app.build()
+    assert [row[-2] for row in cells(tables(app)[0])] == ["2026-10", "2026-08", "2026-11"]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", DECEMBER_2026)  # nothing edited, a new month
+    again = make_app(*args, **{**kwargs, "freshenv": False})
+    again.build()
+    assert [row[-2] for row in cells(tables(again)[0])] == ["2026-10", "2026-08 (due)", "2026-11"]
 
 
 @pytest.mark.sphinx("html", testroot="datatable")
@@ -56,6 +98,7 @@ def test_columns_sort_and_filter(app):
         "Engine",
         "Licence",
         "Stars",
+        "Checked",
     ]
     assert [r[0] for r in cells(table)] == ["Engine A", "Engine B"]  # open only, most stars first
 

@@ -80,12 +80,12 @@ def test_data_table_is_a_pipe_table_with_its_caption(app):
     start = lines.index("Table 1: Two engines. As of August 2026.")
     assert lines[start + 1 : start + 6] == [
         "",
-        "| Engine | Licence | Notes | Sources |",
-        "| --- | --- | --- | --- |",
+        "| Engine | Licence | Notes | Checked | Sources |",
+        "| --- | --- | --- | --- | --- |",
         "| Engine A | Apache-2.0 | Pipes \\| in a cell; see"
-        " [its docs](https://engine-a.example/docs). |"
+        " [its docs](https://engine-a.example/docs). | 2026-10 |"
         f" [\\[1\\] Ollama, 2026]({BASE}references/#id2) |",
-        "| Engine B | MIT | Plain text. |"
+        "| Engine B | MIT | Plain text. | 2026-08 |"
         " [\\[2\\] engine-b.example](https://engine-b.example/releases) |",
     ]
     # the sources' numbers, listed under the table as on the page

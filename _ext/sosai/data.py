@@ -516,13 +516,18 @@ SOURCE_URLS = "source_urls"  # the exported column that resolves ``sources`` to 
 
 
 def _cell(value: Any) -> str:
-    """A value as CSV text: lists joined with "; ", booleans as true/false, null empty."""
+    """A value as CSV text: lists joined with "; ", booleans as true/false, null empty.
+
+    A mapping (a row's ``watch``) reads ``key: value`` pairs, ``github: owner/repo``.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
         return "; ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {_cell(item)}" for key, item in value.items())
     return str(value)
 
 

@@ -20,6 +20,13 @@ Usage in MyST::
   ``field!=a|b``); a list field matches if any element does.
 - ``:caption:`` is MyST inline text. The build appends "As of <Month YYYY>." using
   the oldest ``as_of`` among the rows shown, so readers know how stale it can be.
+- Every table ends with a "Checked" column (before the sources): each row's
+  ``as_of``. Where the table's schema gives a freshness rule (``x-fresh-for-months``,
+  ``sosai.freshness``), a row checked longer ago than that in the build's month
+  (``SOURCE_DATE_EPOCH`` when set) reads "2026-01 (due)", the word explained on hover,
+  and the caption says that rows marked "due" were last checked more than N months
+  ago: text, not colour, so it reads the same on screen, to a screen reader and on
+  paper. When the month changes, an incremental build renders the tables again.
 - ``:name:`` makes the table a ``{numref}`` target.
 
 Cells are MyST inline markup, so links, ``{cite}`` and ``{term}`` work in them. A
@@ -66,7 +73,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 
-from sosai import WEB_BUILDERS, __version__, data, is_web_url, publish_static
+from sosai import WEB_BUILDERS, __version__, data, freshness, is_web_url, publish_static
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -77,6 +84,9 @@ logger = logging.getLogger(__name__)
 DIRECTIVE_NAME = "data-table"
 HIDDEN_BY_DEFAULT = ("id", "as_of")
 SOURCES = "sources"
+CHECKED = "as_of"  # shown in every table, as "Checked", before the sources
+CHECKED_TITLE = "Checked"
+DUE_CLASS = "sosai-due"  # a row checked longer ago than its table's rule
 EMPTY_CELL = "—"
 # Characters that mean a cell needs the Markdown parser; plain text skips it (speed).
 MARKUP = re.compile(r"[`*_\[\]{}<>\\$]|https?://")
@@ -267,10 +277,20 @@ class DataTableDirective(SphinxDirective):
         caption = self.options.get("caption", "").strip()
         if caption and caption[-1] not in ".!?":
             caption += "."
-        title_nodes, _ = self.parse_inline(
-            f"{caption} As of {data.month_label(as_of)}.".strip(), lineno=self.lineno
-        )
+        fresh_for = _fresh_for(dataset)
+        month = freshness.build_month()
+        due = {
+            i
+            for i in indices
+            if fresh_for and freshness.is_past_due(str(dataset.rows[i]["as_of"]), fresh_for, month)
+        }
+        caption = f"{caption} As of {data.month_label(as_of)}."
+        if due:
+            caption += f" Rows marked “due” were last checked more than {fresh_for} months ago."
+        title_nodes, _ = self.parse_inline(caption.strip(), lineno=self.lineno)
         table += nodes.title("", "", *title_nodes)
+        shown = [c for c in columns if c != SOURCES] + [CHECKED]
+        columns = shown + ([SOURCES] if SOURCES in columns else [])
 
         tgroup = nodes.tgroup(cols=len(columns))
         table += tgroup
@@ -279,20 +299,27 @@ class DataTableDirective(SphinxDirective):
         )
         thead = nodes.thead()
         tgroup += thead
-        thead += self._row([nodes.paragraph("", dataset.title(c)) for c in columns])
+        thead += self._row([nodes.paragraph("", _header(dataset, c)) for c in columns])
         tbody = nodes.tbody()
         tgroup += tbody
         prose = [self._is_prose(dataset, indices, c) for c in columns]
         for i in indices:
             row = dataset.rows[i]
-            cells = [self._cell(dataset, i, c, row.get(c)) for c in columns]
+            cells = [
+                _checked_cell(str(row["as_of"]), fresh_for if i in due else None)
+                if c == CHECKED
+                else self._cell(dataset, i, c, row.get(c))
+                for c in columns
+            ]
             tbody += self._row(cells, prose)
+            if i in due:
+                tbody[-1]["classes"].append(DUE_CLASS)
         return table
 
     @staticmethod
     def _is_prose(dataset: data.Dataset, indices: list[int], column: str) -> bool:
         """Whether a column holds sentences, which get a wider line than names and numbers."""
-        if column == SOURCES:
+        if column in (SOURCES, CHECKED):
             return False
         return any(len(format_value(dataset.rows[i].get(column))) > PROSE_FROM for i in indices)
 
@@ -409,6 +436,50 @@ class DataTableDirective(SphinxDirective):
         except ExtensionError:
             return None
         return domain.bibdata.data.entries  # type: ignore[attr-defined]
+
+
+def _fresh_for(dataset: data.Dataset) -> int | None:
+    """The table's freshness rule in months, or None if its schema gives none."""
+    try:
+        return freshness.rule(dataset)
+    except ValueError:
+        return None
+
+
+def _header(dataset: data.Dataset, column: str) -> str:
+    return CHECKED_TITLE if column == CHECKED else dataset.title(column)
+
+
+def _checked_cell(as_of: str, overdue_after: int | None) -> nodes.paragraph:
+    """A row's Checked cell: "2026-08", or "2026-01 (due)" when past due."""
+    cell = nodes.paragraph("", as_of)
+    if overdue_after:
+        cell += nodes.Text(" (")
+        cell += nodes.abbreviation(
+            "due", "due", explanation=f"last checked more than {overdue_after} months ago"
+        )
+        cell += nodes.Text(")")
+    return cell
+
+
+def recheck_in_a_new_month(
+    app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Pages with data tables, when the month has changed since the last build.
+
+    A row's "due" marker depends on the build's month, which no file records: in a
+    new month every page that shows a data file is rendered again.
+    """
+    month = freshness.build_month()
+    previous = getattr(env, "sosai_tables_month", None)
+    env.sosai_tables_month = month
+    if previous is None or previous == month:
+        return []
+    return sorted(
+        docname
+        for docname, dependencies in env.dependencies.items()
+        if any(Path(str(d)).parent.name == app.config.sosai_data_dir for d in dependencies)
+    )
 
 
 def _link_targets(text: str) -> list[str]:
@@ -573,5 +644,6 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("builder-inited", publish_static)
     app.connect("doctree-resolved", resolve_downloads)
     app.connect("doctree-resolved", number_sources)
+    app.connect("env-get-outdated", recheck_in_a_new_month)
     app.add_js_file("sosai-figures.js", loading_method="defer")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
