@@ -68,21 +68,31 @@ STYLESHEETS: dict[str, Callable[[nodes.Node], bool]] = {
 
 
 # Render-blocking scripts that wait for the document anyway (DOMContentLoaded).
-# Not documentation_options.js: the theme's inline scripts on each page (the page's
-# name, search-as-you-type) set fields of the object it defines, and an inline script
-# cannot wait for a deferred one.
-DEFERRED_SCRIPTS = frozenset({"doctools.js", "sphinx_highlight.js", "sphinx-book-theme.js"})
+DEFERRED_SCRIPTS = frozenset(
+    {"documentation_options.js", "doctools.js", "sphinx_highlight.js", "sphinx-book-theme.js"}
+)
 
 
 def _deferred(script: Any) -> Any:
-    """The script with ``defer``, if it is one of :data:`DEFERRED_SCRIPTS`."""
-    name = str(getattr(script, "filename", script)).rsplit("/", 1)[-1]
+    """The script made to wait for the document, if it can.
+
+    A file in :data:`DEFERRED_SCRIPTS` gets ``defer``; an inline script becomes a module.
+    The theme's inline scripts on each page (the page's name, search-as-you-type) set
+    fields of the object documentation_options.js defines, and ``defer`` does nothing
+    to an inline script; an inline module waits like a deferred script, and runs in
+    document order with them, so after the file it extends.
+    """
     attributes = getattr(script, "attributes", None)
-    if name not in DEFERRED_SCRIPTS or attributes is None:
+    if attributes is None:
         return script
     if "defer" in attributes or "async" in attributes or attributes.get("type") == "module":
         return script
     # Sphinx's script objects are immutable: make another of the same class.
+    if not script.filename and attributes.get("body"):
+        return type(script)(script.filename, priority=script.priority, **attributes, type="module")
+    name = str(script.filename).rsplit("/", 1)[-1]
+    if name not in DEFERRED_SCRIPTS:
+        return script
     return type(script)(script.filename, priority=script.priority, **attributes, defer="defer")
 
 
@@ -144,6 +154,7 @@ def load_images_lazily(app: Sphinx, doctree: nodes.document, docname: str) -> No
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Connect the asset trimming, deferred scripts, lazy images and file removal."""
     app.connect("doctree-resolved", load_images_lazily)
-    app.connect("html-page-context", drop_unused_assets)
+    # After the theme's handlers, which add the page's inline settings scripts.
+    app.connect("html-page-context", drop_unused_assets, priority=900)
     app.connect("build-finished", remove_unused_theme_files)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
