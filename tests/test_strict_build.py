@@ -249,3 +249,13 @@ def test_image_without_alt_text_in_a_paragraph_has_a_line(minibook):
         "chapter.md:37: WARNING: image '_static/img/diagram.svg' has no alt text; describe "
         "what it shows with :alt: [sosai.alt]"
     ]
+
+
+def test_a_data_file_that_is_not_utf8_fails_with_one_located_message(minibook):
+    # The whole mini-book, git history and contributors included, not just the table.
+    edit = edit_data(lambda text: text.replace(b"name: Large", b"name: L\xe4rge"))
+    found = messages(build_case(minibook, edit=edit))
+    assert found[0] == (
+        "_data/things.yml:7: WARNING: not UTF-8 text: byte 0xe4 at column 10 of this line "
+        "[sosai.data]"
+    )

@@ -75,9 +75,12 @@ class Contributor:
 def git(repo: Path, *args: str) -> str | None:
     """Run git in ``repo``; None if git is missing or the command fails."""
     try:
+        # errors="replace": blame prints the file's lines, and a data file that is not
+        # UTF-8 is reported by sosai.data at its line; it must not stop the build here.
         result = subprocess.run(
-            ["git", *args], cwd=repo, capture_output=True, text=True, check=False
-        )
+            ["git", *args], cwd=repo, capture_output=True, check=False,
+            encoding="utf-8", errors="replace",
+        )  # fmt: skip
     except OSError:
         return None
     return result.stdout if result.returncode == 0 else None
