@@ -33,6 +33,8 @@ just the one it exercises:
 - ``sosai.gctuning``: fewer garbage-collector passes during a build and at exit.
 - ``sosai.templates``: compiled templates kept; never-empty ones rendered once a page.
 - ``sosai.jbcompat``: accepts Jupyter Book's notebook settings without myst-nb.
+- ``sosai.shared``: a library module, not an extension: the reading order and the base
+  and repository URLs, which several modules need.
 """
 
 from __future__ import annotations

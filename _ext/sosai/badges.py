@@ -32,6 +32,7 @@ from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
 from sosai import __version__, contributors
+from sosai.shared import repository_url
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -69,7 +70,7 @@ class BadgesDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         """A paragraph of badges."""
-        repo_url = str(self.config.html_theme_options.get("repository_url", "")).rstrip("/")
+        repo_url = repository_url(self.config)
         paragraph = nodes.paragraph(classes=["sosai-badges"])
         badges: list[nodes.Node] = []
         recent = recent_commits(self.env.app)

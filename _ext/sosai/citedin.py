@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 
 from sosai import __version__
+from sosai.shared import reading_order
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 def citing_pages(app: Sphinx) -> dict[str, list[tuple[str, str]]]:
     """Bib key -> [(docname, id of its first citation there)], in reading order."""
     domain = app.env.get_domain("cite")
-    order = {name: i for i, name in enumerate(_reading_order(app))}
+    order = {name: i for i, name in enumerate(reading_order(app))}
     places: dict[str, dict[str, str]] = {}
     for ref in sorted(domain.citation_refs, key=lambda r: (order.get(r.docname, 0), r.line)):
         for target in ref.targets:
@@ -37,21 +38,6 @@ def citing_pages(app: Sphinx) -> dict[str, list[tuple[str, str]]]:
     return {
         key: sorted(docs.items(), key=lambda d: order.get(d[0], 0)) for key, docs in places.items()
     }
-
-
-def _reading_order(app: Sphinx) -> list[str]:
-    """Docnames in table-of-contents order, root first."""
-    seen: list[str] = []
-
-    def walk(name: str) -> None:
-        if name in seen:
-            return
-        seen.append(name)
-        for child in app.env.toctree_includes.get(name, []):
-            walk(child)
-
-    walk(app.config.root_doc)
-    return seen
 
 
 def add_cited_in(app: Sphinx, doctree: nodes.document, docname: str) -> None:

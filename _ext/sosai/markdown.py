@@ -55,6 +55,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxTranslator
 
 from sosai import WEB_BUILDERS, __version__
+from sosai.shared import base_url
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -630,7 +631,7 @@ class MarkdownTranslator(SphinxTranslator):
 
 def page_markdown(app: Sphinx, doctree: nodes.document, docname: str) -> str:
     """A page's Markdown, from its resolved doctree."""
-    base = app.config.html_baseurl.rstrip("/") + "/"
+    base = base_url(app.config)
     translator = MarkdownTranslator(doctree, app.builder, docname, base)
     doctree.walkabout(translator)
     return translator.astext()
@@ -638,7 +639,7 @@ def page_markdown(app: Sphinx, doctree: nodes.document, docname: str) -> str:
 
 def write_markdown(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Write the page's Markdown copy next to its HTML (``models/index.html.md``)."""
-    if app.builder.name not in WEB_BUILDERS or not app.config.html_baseurl:
+    if app.builder.name not in WEB_BUILDERS or base_url(app.config) is None:
         return
     path = Path(app.outdir) / markdown_uri(app.builder.get_target_uri(docname))
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -43,6 +43,7 @@ from docutils import nodes
 
 from sosai import WEB_BUILDERS, __version__
 from sosai.markdown import markdown_uri
+from sosai.shared import base_url, reading_order
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -98,20 +99,6 @@ def _ancestors(node: nodes.Node) -> list[nodes.Node]:
     return found
 
 
-def reading_order(app: Sphinx) -> list[str]:
-    """Docnames in table-of-contents order, root first."""
-    seen: list[str] = []
-
-    def walk(name: str) -> None:
-        if name not in seen:
-            seen.append(name)
-            for child in app.env.toctree_includes.get(name, []):
-                walk(child)
-
-    walk(app.config.root_doc)
-    return seen
-
-
 def _summaries(env: BuildEnvironment) -> dict[str, str]:
     if not hasattr(env, "sosai_summaries"):
         env.sosai_summaries = {}  # docname -> summary_of(its doctree), for llms.txt
@@ -139,9 +126,9 @@ def merge_summaries(
 
 def write_llms_txt(app: Sphinx, exception: Exception | None) -> None:
     """Write ``llms.txt``: the chapters' Markdown copies and the data files."""
-    if exception is not None or app.builder.name not in WEB_BUILDERS or not app.config.html_baseurl:
+    base = base_url(app.config)
+    if exception is not None or app.builder.name not in WEB_BUILDERS or base is None:
         return
-    base = app.config.html_baseurl.rstrip("/") + "/"
     lines = [f"# {app.config.project}", ""]
     summaries = _summaries(app.env)
     lines += [f"> {summaries.get(app.config.root_doc, '')}", "", "## Chapters", ""]
@@ -159,9 +146,9 @@ def write_llms_txt(app: Sphinx, exception: Exception | None) -> None:
 
 def write_sitemap(app: Sphinx, exception: Exception | None) -> None:
     """Write ``sitemap.xml``: every page, whichever pages this build wrote."""
-    if exception is not None or app.builder.name not in WEB_BUILDERS or not app.config.html_baseurl:
+    base = base_url(app.config)
+    if exception is not None or app.builder.name not in WEB_BUILDERS or base is None:
         return
-    base = app.config.html_baseurl.rstrip("/") + "/"
     # sphinx-last-updated-by-git: docname -> (commit timestamp, show source link) or None
     last_commit = getattr(app.env, "git_last_updated", {})
     urlset = ElementTree.Element("urlset", xmlns="http://www.sitemaps.org/schemas/sitemap/0.9")
@@ -183,11 +170,10 @@ def add_meta_tags(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
     """Add the description and OpenGraph tags of a page to its head."""
-    base = app.config.html_baseurl
+    base = base_url(app.config)
     not_found = pagename == getattr(app.config, "notfound_pagename", None)
     if (doctree is None and not not_found) or not base or app.builder.name not in WEB_BUILDERS:
         return
-    base = base if base.endswith("/") else base + "/"
     # The 404 page has no paragraph of its own to summarise: the book's describes it.
     own = summary_of(doctree) if doctree is not None else ""
     description = own or _summaries(app.env).get(app.config.root_doc, "")

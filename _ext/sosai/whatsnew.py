@@ -44,6 +44,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 
 from sosai import WEB_BUILDERS, __version__, data
+from sosai.shared import base_url
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -211,7 +212,7 @@ def merge(app: Sphinx, env: BuildEnvironment, docnames: Any, other: BuildEnviron
 
 def feed_xml(app: Sphinx, entries: list[Change], page: str) -> str:
     """The Atom feed of the changes."""
-    base = app.config.html_baseurl.rstrip("/") + "/"
+    base = base_url(app.config)
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
 
@@ -268,9 +269,10 @@ def announce_feed(
 
     As sphinxext-opengraph does for its meta tags: no docutils node reaches the head.
     """
-    if not _store(app.env) or not app.config.html_baseurl:
+    base = base_url(app.config)
+    if not _store(app.env) or base is None:
         return
-    href = app.config.html_baseurl.rstrip("/") + "/" + app.config.sosai_whatsnew_feed
+    href = base + app.config.sosai_whatsnew_feed
     title = f"{app.config.project}: what's new"
     context["metatags"] = context.get("metatags", "") + (
         f'\n<link rel="alternate" type="application/atom+xml" title="{title}" href="{href}" />'
