@@ -29,19 +29,22 @@ from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
 from sosai import __version__, contributors, publish_static
+from sosai.shared import repository_url
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.config import Config
     from sphinx.util.typing import ExtensionMetadata
 
 ISSUE_FORM = "outdated.yml"  # .github/ISSUE_TEMPLATE/outdated.yml
 
 
-def repository_links(options: dict, docname: str, source: str) -> tuple[str, str] | None:
+def repository_links(config: Config, docname: str, source: str) -> tuple[str, str] | None:
     """(report-an-issue URL, edit URL) for a page, or None without a repository URL."""
-    repo = str(options.get("repository_url", "")).rstrip("/")
+    repo = repository_url(config)
     if not repo:
         return None
+    options = config.html_theme_options or {}
     branch = options.get("repository_branch") or "main"
     prefix = str(options.get("path_to_docs") or "").strip("/")
     path = f"{prefix}/{source}" if prefix else source
@@ -65,7 +68,7 @@ class AppendFooter(SphinxTransform):
         footer = nodes.container(classes=["sosai-footer"])
         footer += nodes.rubric("", "Feedback and credits")
 
-        links = repository_links(self.config.html_theme_options, docname, source)
+        links = repository_links(self.config, docname, source)
         if links:
             issue_url, edit_url = links
             footer += nodes.paragraph(
