@@ -29,9 +29,13 @@ just the one it exercises:
 - ``sosai.assets``: drops scripts a page does not use and theme files no page loads.
 - ``sosai.csssubset``: publishes only the theme stylesheet's rules the pages can use.
 - ``sosai.whatsnew``: the "What's new" page and its Atom feed, from ``changes.yml``.
-- ``sosai.fastnumref``: figure numbering and ``{numref}`` without re-reading pages.
-- ``sosai.gctuning``: fewer garbage-collector passes during a build and at exit.
-- ``sosai.templates``: compiled templates kept; never-empty ones rendered once a page.
+- ``sosai.speed``: loads the four extensions below that only make builds faster;
+  without it the pages are the same (``tests/test_speed.py``):
+
+  - ``sosai.fastnumref``: figure numbering and ``{numref}`` without re-reading pages.
+  - ``sosai.gctuning``: fewer garbage-collector passes during a build and at exit.
+  - ``sosai.templates``: compiled templates kept; never-empty ones rendered once a page.
+  - ``sosai.bibdomain`` (above): indexed citation look-ups, in-text citations kept.
 - ``sosai.jbcompat``: accepts Jupyter Book's notebook settings without myst-nb.
 - ``sosai.shared``: a library module, not an extension: the reading order and the base
   and repository URLs, which several modules need.

@@ -8,8 +8,8 @@ one-chapter rebuild and about two seconds of a clean build here (``make bench``)
 Then, when the process exits, the interpreter's final collections walk them once
 more, another second, only to free memory the operating system is about to reclaim.
 
-So, from the moment this extension is loaded (list it first) until the build
-finishes:
+So, from the moment this extension is loaded (``sosai.speed`` loads it first) until
+the build finishes:
 
 - the first-generation threshold is raised to ``sosai_gc_threshold`` (as mypy does
   for the same reason);
