@@ -14,9 +14,9 @@ which upstream versions it was checked against, and what it saves:
 - ``sosai.bibdomain``: sphinxcontrib-bibtex's ``cite`` domain with indexed look-ups
   and in-text citations kept between builds.
 
-Measured here (clean build of the whole book, ``jupyter-book build``): 10.8 s with
-them, 19.8 s without (both from an empty output folder, same machine, one run each);
-``make bench`` gives the budgets. Anything that patches another project's internals
+Measured here (clean build of the whole book, ``jupyter-book build`` into an empty
+output folder, two runs each, alternated): 10.1 and 10.3 s with them, 18.1 and 17.9 s
+without. ``make bench`` gives the budgets. Anything that patches another project's internals
 belongs here, not in a module of the book's features.
 """
 
