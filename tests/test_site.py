@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from sosai.site import Summaries
 from tests.conftest import BOOK, chapters
 
 if TYPE_CHECKING:
@@ -342,3 +343,43 @@ def test_no_published_file_contains_an_email_address(built_book):
             found[name] = sorted(addresses)
     assert found == {}
     assert {".html", ".csv", ".json", ".txt", ".xml", ".epub", ".js", ".inv"} <= kinds
+
+
+def llms_summaries(outdir: Path) -> dict[str, str]:
+    """llms.txt's chapter lines: page URL -> its summary."""
+    found = {}
+    for line in (Path(outdir) / "llms.txt").read_text(encoding="utf-8").splitlines():
+        if match := re.match(r"- \[[^\]]+\]\(([^)]+)\): (.*)", line):
+            found[match.group(1)] = match.group(2)
+    return found
+
+
+@pytest.mark.sphinx("dirhtml", testroot="site")
+def test_page_summaries_survive_parallel_and_incremental_builds(make_app, app_params):
+    """Summaries are kept per page (sosai.shared.PageRecords, an EnvironmentCollector)."""
+    srcdir = Path(app_params[1]["srcdir"])
+    second = "https://example.org/book/second/index.html.md"
+    first = "https://example.org/book/first/index.html.md"
+    app = make_app("dirhtml", srcdir=srcdir, freshenv=True, parallel=2)
+    app.build()
+    before = llms_summaries(app.outdir)
+    assert before[second] == "The second page of this small site, long enough to be summarised."
+    assert before[first]  # read by the other parallel reader, merged
+    page = srcdir / "second.md"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("The second page", "The rewritten page"),
+        encoding="utf-8",
+    )
+    app = make_app("dirhtml", srcdir=srcdir)
+    app.build()
+    after = llms_summaries(app.outdir)
+    assert after[second].startswith("The rewritten page of this small site")  # read again
+    assert after[first] == before[first]  # kept from the last build, not read again
+    page.unlink()
+    (srcdir / "index.md").write_text(
+        (srcdir / "index.md").read_text(encoding="utf-8").replace("second\n", ""),
+        encoding="utf-8",
+    )
+    app = make_app("dirhtml", srcdir=srcdir)
+    app.build()
+    assert "second" not in Summaries.of(app.env)  # a removed page's record goes with it

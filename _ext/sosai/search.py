@@ -30,10 +30,9 @@ from typing import TYPE_CHECKING, Any
 from sphinx.search.en import SearchEnglish
 
 from sosai import __version__
+from sosai.shared import PageRecords
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from docutils import nodes
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
@@ -137,39 +136,24 @@ class SearchEnglishBothSpellings(SearchEnglish):
         return super().stem(one_spelling(word))
 
 
-def _counts(env: BuildEnvironment) -> dict[str, dict[str, int]]:
-    if not hasattr(env, "sosai_search_counts"):
-        env.sosai_search_counts = {}  # docname -> {stem: times the page uses it}
-    return env.sosai_search_counts
+class WordCounts(PageRecords):
+    """Each page's stemmed words used at least ``MIN_COUNT`` times: stem -> times."""
 
+    attribute = "sosai_search_counts"
 
-def count_words(app: Sphinx, doctree: nodes.document) -> None:
-    """Count the stemmed words of the page just read."""
-    language = SearchEnglishBothSpellings({})
-    counts: Counter[str] = Counter()
-    for word in WORD.findall(doctree.astext().lower()):
-        if len(word) > 1 and word not in language.stopwords:
-            counts[language.stem(word)] += 1
-    _counts(app.env)[app.env.docname] = {w: n for w, n in counts.items() if n >= MIN_COUNT}
-
-
-def purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    """Forget a page's counts before it is read again."""
-    _counts(env).pop(docname, None)
-
-
-def merge(
-    app: Sphinx, env: BuildEnvironment, docnames: Iterable[str], other: BuildEnvironment
-) -> None:
-    """Take the counts of pages read by parallel readers."""
-    for docname in docnames:
-        if docname in _counts(other):
-            _counts(env)[docname] = _counts(other)[docname]
+    def record(self, app: Sphinx, doctree: nodes.document) -> dict[str, int]:
+        """Count the stemmed words of the page just read."""
+        language = SearchEnglishBothSpellings({})
+        counts: Counter[str] = Counter()
+        for word in WORD.findall(doctree.astext().lower()):
+            if len(word) > 1 and word not in language.stopwords:
+                counts[language.stem(word)] += 1
+        return {w: n for w, n in counts.items() if n >= MIN_COUNT}
 
 
 def publish_counts(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Give the search page's script every page's counts (before it is written)."""
-    counts = {doc: dict(sorted(words.items())) for doc, words in sorted(_counts(env).items())}
+    counts = {doc: dict(sorted(words.items())) for doc, words in sorted(WordCounts.of(env).items())}
     SearchEnglishBothSpellings.js_stemmer_code = (
         SearchEnglish.js_stemmer_code
         + JS_SPELLING
@@ -180,15 +164,13 @@ def publish_counts(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
 def term_counts(env: Any) -> dict[str, dict[str, int]]:
     """Every page's counts, as published (for tests)."""
-    return _counts(env)
+    return WordCounts.of(env)
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register the English search language that knows both spellings; count words."""
     app.add_search_language(SearchEnglishBothSpellings)
-    app.connect("doctree-read", count_words)
-    app.connect("env-purge-doc", purge)
-    app.connect("env-merge-info", merge)
+    app.add_env_collector(WordCounts)
     app.connect("env-updated", publish_counts)
     return {
         "version": __version__,

@@ -8,15 +8,24 @@ Not an extension (no ``setup()``): modules import what they use.
   when the book sets none (feeds, sitemap, Markdown copies and meta tags need it).
 - :func:`repository_url`: the book's repository on GitHub, from the theme's
   ``repository_url`` (Jupyter Book fills it from ``_config.yml``'s ``repository``).
+- :class:`PageRecords`: one record per page kept in the environment, through Sphinx's
+  own :class:`~sphinx.environment.collectors.EnvironmentCollector`, which forgets a
+  page's record before it is read again and merges the records of parallel readers.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from sphinx.environment.collectors import EnvironmentCollector
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from docutils import nodes
     from sphinx.application import Sphinx
     from sphinx.config import Config
+    from sphinx.environment import BuildEnvironment
 
 
 def reading_order(app: Sphinx) -> list[str]:
@@ -43,3 +52,43 @@ def repository_url(config: Config) -> str:
     """The repository's address without a trailing ``/``; empty if the book has none."""
     options = config.html_theme_options or {}
     return str(options.get("repository_url", "")).rstrip("/")
+
+
+class PageRecords(EnvironmentCollector):
+    """A record per page, made when the page is read, kept in the environment.
+
+    ``record`` makes it; ``attribute`` names the dict (docname -> record). Register a
+    subclass with ``app.add_env_collector`` and read the records with :meth:`of`. A
+    page whose ``record`` is None has no record.
+    """
+
+    attribute: ClassVar[str]
+
+    def record(self, app: Sphinx, doctree: nodes.document) -> Any:
+        """The page's record, from its doctree as read."""
+        raise NotImplementedError
+
+    @classmethod
+    def of(cls, env: BuildEnvironment) -> dict[str, Any]:
+        """Every page's record (docname -> record)."""
+        if not hasattr(env, cls.attribute):
+            setattr(env, cls.attribute, {})
+        return getattr(env, cls.attribute)
+
+    def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+        """Forget the page's record before it is read again (or after it is removed)."""
+        self.of(env).pop(docname, None)
+
+    def merge_other(
+        self, app: Sphinx, env: BuildEnvironment, docnames: Iterable[str], other: BuildEnvironment
+    ) -> None:
+        """Take the records of the pages a parallel reader read."""
+        for docname in docnames:
+            if docname in self.of(other):
+                self.of(env)[docname] = self.of(other)[docname]
+
+    def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
+        """Record the page just read."""
+        value = self.record(app, doctree)
+        if value is not None:
+            self.of(app.env)[app.env.docname] = value

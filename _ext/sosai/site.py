@@ -43,14 +43,11 @@ from docutils import nodes
 
 from sosai import WEB_BUILDERS, __version__
 from sosai.markdown import markdown_uri
-from sosai.shared import base_url, reading_order
+from sosai.shared import PageRecords, base_url, reading_order
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from sphinx.application import Sphinx
     from sphinx.config import Config
-    from sphinx.environment import BuildEnvironment
     from sphinx.util.typing import ExtensionMetadata
 
 
@@ -99,29 +96,14 @@ def _ancestors(node: nodes.Node) -> list[nodes.Node]:
     return found
 
 
-def _summaries(env: BuildEnvironment) -> dict[str, str]:
-    if not hasattr(env, "sosai_summaries"):
-        env.sosai_summaries = {}  # docname -> summary_of(its doctree), for llms.txt
-    return env.sosai_summaries
+class Summaries(PageRecords):
+    """Each page's summary (:func:`summary_of`), for ``llms.txt`` and the 404 page."""
 
+    attribute = "sosai_summaries"
 
-def collect_summary(app: Sphinx, doctree: nodes.document) -> None:
-    """Remember the page's summary while it is read, so llms.txt reads no doctree."""
-    _summaries(app.env)[app.env.docname] = summary_of(doctree)
-
-
-def purge_summary(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    """Forget a page's summary before it is read again."""
-    _summaries(env).pop(docname, None)
-
-
-def merge_summaries(
-    app: Sphinx, env: BuildEnvironment, docnames: Iterable[str], other: BuildEnvironment
-) -> None:
-    """Combine summaries from parallel readers."""
-    for docname in docnames:
-        if docname in _summaries(other):
-            _summaries(env)[docname] = _summaries(other)[docname]
+    def record(self, app: Sphinx, doctree: nodes.document) -> str:
+        """The page's summary, taken while it is read, so llms.txt reads no doctree."""
+        return summary_of(doctree)
 
 
 def write_llms_txt(app: Sphinx, exception: Exception | None) -> None:
@@ -130,7 +112,7 @@ def write_llms_txt(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.name not in WEB_BUILDERS or base is None:
         return
     lines = [f"# {app.config.project}", ""]
-    summaries = _summaries(app.env)
+    summaries = Summaries.of(app.env)
     lines += [f"> {summaries.get(app.config.root_doc, '')}", "", "## Chapters", ""]
     for docname in reading_order(app):
         title = app.env.titles[docname].astext()
@@ -176,7 +158,7 @@ def add_meta_tags(
         return
     # The 404 page has no paragraph of its own to summarise: the book's describes it.
     own = summary_of(doctree) if doctree is not None else ""
-    description = own or _summaries(app.env).get(app.config.root_doc, "")
+    description = own or Summaries.of(app.env).get(app.config.root_doc, "")
     title = context.get("title") or app.config.project
     tags = {
         ("property", "og:title"): striptags(title),
@@ -205,9 +187,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     # After the extensions whose settings it fills have registered them.
     app.connect("config-inited", derive_urls, priority=900)
     app.connect("html-page-context", add_meta_tags)
-    app.connect("doctree-read", collect_summary)
-    app.connect("env-purge-doc", purge_summary)
-    app.connect("env-merge-info", merge_summaries)
+    app.add_env_collector(Summaries)
     app.connect("build-finished", copy_404_page)
     app.connect("build-finished", write_sitemap)
     # After sosai.data has exported the data files (default priority 500).
