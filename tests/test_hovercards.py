@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sphinx.util.console import strip_colors
 
-from sosai.hovercards import shorten
+from sosai.hovercards import GlossaryRecords, shorten
 
 
 def page(app, name: str) -> BeautifulSoup:
@@ -82,3 +82,16 @@ def test_each_reference_lists_the_pages_citing_it(app):
 def test_shorten_cuts_at_a_word():
     assert shorten("one  two\nthree") == "one two three"
     assert shorten("alpha beta gamma delta", limit=12) == "alpha beta…"
+
+
+@pytest.mark.sphinx("html", testroot="hovercards", parallel=2)
+def test_definitions_from_parallel_readers_are_merged(app, warning):
+    """Pages read by different processes: the records (GlossaryRecords) are merged."""
+    app.build()
+    assert warning.getvalue() == ""
+    records = GlossaryRecords.of(app.env)
+    assert records["glossary"]["definitions"]  # the glossary page's terms
+    assert records["chapter"]["uses_terms"]  # a page that links to a term
+    assert page(app, "index").select_one("a.sosai-term")["title"] == (
+        "KV cache: The per-request store of attention keys and values."
+    )

@@ -27,10 +27,9 @@ from sphinx import addnodes
 
 from sosai import __version__, publish_static
 from sosai.bibstyle import citation_label
+from sosai.shared import PageRecords
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
     from sphinx.util.typing import ExtensionMetadata
@@ -39,15 +38,17 @@ MAX_LENGTH = 320  # characters of a definition shown in a card
 
 
 def _definitions(env: BuildEnvironment) -> dict[str, dict[str, str]]:
-    if not hasattr(env, "sosai_definitions"):
-        env.sosai_definitions = {}  # docname -> {term id -> "Term: definition"}
-    return env.sosai_definitions
+    """Docname -> {term id -> "Term: definition"}, for the pages with a glossary."""
+    return {
+        docname: record["definitions"]
+        for docname, record in GlossaryRecords.of(env).items()
+        if record["definitions"]
+    }
 
 
 def _term_users(env: BuildEnvironment) -> set[str]:
-    if not hasattr(env, "sosai_term_users"):
-        env.sosai_term_users = set()  # docnames that link to a glossary term
-    return env.sosai_term_users
+    """The pages that link to a glossary term."""
+    return {docname for docname, record in GlossaryRecords.of(env).items() if record["uses_terms"]}
 
 
 def shorten(text: str, limit: int = MAX_LENGTH) -> str:
@@ -76,48 +77,32 @@ def plain_citations(app: Sphinx, definition: nodes.Element) -> nodes.Element:
     return copy
 
 
-def collect(app: Sphinx, doctree: nodes.document) -> None:
-    """Record the definitions of this page's glossary terms and whether it uses terms."""
-    docname = app.env.docname
-    found = {}
-    for item in doctree.findall(nodes.definition_list_item):
-        if not isinstance(item.parent.parent, addnodes.glossary):
-            continue
-        terms = [t for t in item.findall(nodes.term) if t["ids"]]
-        definition = next(item.findall(nodes.definition), None)
-        if not terms or definition is None:
-            continue
-        # A cross-reference with no text yet ("See [](models).") reads as "See ." here.
-        plain = plain_citations(app, definition).astext()
-        text = shorten(re.sub(r"\s*See\s*\.", "", plain))
-        for term in terms:
-            label = term.astext().rstrip("¶#").strip()
-            for term_id in term["ids"]:
-                found[term_id] = f"{label}: {text}"
-    if found:
-        _definitions(app.env)[docname] = found
-    else:
-        _definitions(app.env).pop(docname, None)
-    users = _term_users(app.env)
-    uses_terms = any(ref.get("reftype") == "term" for ref in doctree.findall(addnodes.pending_xref))
-    (users.add if uses_terms else users.discard)(docname)
+class GlossaryRecords(PageRecords):
+    """Per page: its glossary's definitions, and whether it links to a term."""
 
+    attribute = "sosai_glossary_records"
 
-def purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    """Forget a page's records before it is read again."""
-    _definitions(env).pop(docname, None)
-    _term_users(env).discard(docname)
-
-
-def merge(
-    app: Sphinx, env: BuildEnvironment, docnames: Iterable[str], other: BuildEnvironment
-) -> None:
-    """Combine records from parallel readers."""
-    for docname in docnames:
-        if docname in _definitions(other):
-            _definitions(env)[docname] = _definitions(other)[docname]
-        if docname in _term_users(other):
-            _term_users(env).add(docname)
+    def record(self, app: Sphinx, doctree: nodes.document) -> dict[str, Any] | None:
+        """Read the page's glossary terms and definitions, and its links to terms."""
+        found = {}
+        for item in doctree.findall(nodes.definition_list_item):
+            if not isinstance(item.parent.parent, addnodes.glossary):
+                continue
+            terms = [t for t in item.findall(nodes.term) if t["ids"]]
+            definition = next(item.findall(nodes.definition), None)
+            if not terms or definition is None:
+                continue
+            # A cross-reference with no text yet ("See [](models).") reads as "See ." here.
+            plain = plain_citations(app, definition).astext()
+            text = shorten(re.sub(r"\s*See\s*\.", "", plain))
+            for term in terms:
+                label = term.astext().rstrip("¶#").strip()
+                for term_id in term["ids"]:
+                    found[term_id] = f"{label}: {text}"
+        uses_terms = any(
+            ref.get("reftype") == "term" for ref in doctree.findall(addnodes.pending_xref)
+        )
+        return {"definitions": found, "uses_terms": uses_terms} if found or uses_terms else None
 
 
 def note_changes(
@@ -158,9 +143,7 @@ def add_titles(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Connect the collectors, the title writer and the script."""
     app.connect("builder-inited", publish_static)
-    app.connect("doctree-read", collect)
-    app.connect("env-purge-doc", purge)
-    app.connect("env-merge-info", merge)
+    app.add_env_collector(GlossaryRecords)
     app.connect("env-get-outdated", note_changes)
     app.connect("env-updated", rewrite_term_users)
     app.connect("doctree-resolved", add_titles)
@@ -168,7 +151,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_css_file("sosai-hovercards.css")
     return {
         "version": __version__,
-        "env_version": 1,
+        "env_version": 2,  # 2: one record per page (GlossaryRecords)
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }
