@@ -10,6 +10,8 @@ import pytest
 from bs4 import BeautifulSoup
 from sphinx.util.console import strip_colors
 
+from sosai.whatsnew import PageChanges
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -122,3 +124,13 @@ def test_a_changelog_that_cannot_be_read_is_named_with_its_line(make_app, book, 
     line = 4 if b"Twice" in written else 3
     assert warning_lines(app) == [f"changes.yml:{line}: WARNING: changes.yml: {message}"]
     assert entries(app) == []
+
+
+def test_the_feed_has_every_change_after_a_parallel_build(make_app, book):
+    """The page's changes, recorded by a parallel reader, are merged (PageChanges)."""
+    app = make_app("dirhtml", srcdir=book, parallel=2)
+    app.build()
+    assert app._warning.getvalue() == ""
+    feed = ET.parse(app.outdir / "whats-new.xml").getroot()
+    assert len(feed.findall(f"{ATOM}entry")) == len(entries(app)) >= 2
+    assert "whats-new" in PageChanges.of(app.env)

@@ -44,7 +44,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 
 from sosai import WEB_BUILDERS, __version__, data
-from sosai.shared import base_url
+from sosai.shared import PageRecords, base_url
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -149,10 +149,21 @@ def changes_file(app: Sphinx) -> Path:
     return Path(app.srcdir) / app.config.sosai_whatsnew_file
 
 
+class PageChanges(PageRecords):
+    """docname of the page that shows the changes -> its changes.
+
+    The directive records them when it runs; the collector forgets them before the
+    page is read again and merges parallel readers' records.
+    """
+
+    attribute = "sosai_whatsnew"
+
+    def record(self, app: Sphinx, doctree: nodes.document) -> None:
+        """Nothing to take from the doctree: the directive has recorded the changes."""
+
+
 def _store(env: BuildEnvironment) -> dict[str, list[Change]]:
-    if not hasattr(env, "sosai_whatsnew"):
-        env.sosai_whatsnew = {}  # docname of the page -> its changes
-    return env.sosai_whatsnew
+    return PageChanges.of(env)
 
 
 class WhatsNewDirective(SphinxDirective):
@@ -196,18 +207,6 @@ class WhatsNewDirective(SphinxDirective):
         feed += nodes.reference("", "Atom feed", refuri="", internal=True)
         feed += nodes.Text(".")
         return [feed, items]
-
-
-def purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    """Forget a page's changes before it is read again."""
-    _store(env).pop(docname, None)
-
-
-def merge(app: Sphinx, env: BuildEnvironment, docnames: Any, other: BuildEnvironment) -> None:
-    """Combine records from parallel readers."""
-    for docname in docnames:
-        if docname in _store(other):
-            _store(env)[docname] = _store(other)[docname]
 
 
 def feed_xml(app: Sphinx, entries: list[Change], page: str) -> str:
@@ -284,8 +283,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_config_value("sosai_whatsnew_feed", "whats-new.xml", "html", types=frozenset({str}))
     app.add_config_value("sosai_whatsnew_file", "changes.yml", "env", types=frozenset({str}))
     app.add_directive(DIRECTIVE_NAME, WhatsNewDirective)
-    app.connect("env-purge-doc", purge)
-    app.connect("env-merge-info", merge)
+    app.add_env_collector(PageChanges)
     app.connect("doctree-resolved", resolve_feed_link)
     app.connect("build-finished", write_feed)
     app.connect("html-page-context", announce_feed)
