@@ -32,7 +32,7 @@ from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
 from sosai import __version__, contributors
-from sosai.shared import repository_url
+from sosai.shared import add_setting_once, repository_url
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -109,6 +109,6 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     """Register ``sosai_licence``, ``sosai_doi`` and the ``badges`` directive."""
     app.setup_extension("sosai.contributors")
     app.add_config_value("sosai_licence", "CC-BY-4.0", "env", types=frozenset({str}))
-    app.add_config_value("sosai_doi", "", "env", types=frozenset({str}))
+    add_setting_once(app, "sosai_doi", "", "env", frozenset({str}))  # sosai.citation too
     app.add_directive(DIRECTIVE_NAME, BadgesDirective)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -18,6 +18,7 @@ from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
 from sosai import __version__
+from sosai.shared import add_setting_once
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -64,8 +65,8 @@ class CiteThisBookDirective(SphinxDirective):
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
-    """Register ``sosai_edition`` and the ``cite-this-book`` directive."""
-    app.setup_extension("sosai.badges")  # registers sosai_doi
+    """Register ``sosai_edition``, ``sosai_doi`` and the ``cite-this-book`` directive."""
+    add_setting_once(app, "sosai_doi", "", "env", frozenset({str}))  # sosai.badges too
     app.add_config_value("sosai_edition", "2026", "env", types=frozenset({str}))
     app.add_directive(DIRECTIVE_NAME, CiteThisBookDirective)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

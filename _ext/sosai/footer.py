@@ -99,10 +99,9 @@ class AppendFooter(SphinxTransform):
         if repo is None:
             return []
         srcdir = Path(self.env.srcdir)
-        content_dirs = {
-            (srcdir / self.config.sosai_data_dir).resolve(),
-            (srcdir / self.config.sosai_charts_dir).resolve(),
-        }
+        # The data and chart folders, where sosai.data and sosai.charts are loaded.
+        folders = (getattr(self.config, s, None) for s in ("sosai_data_dir", "sosai_charts_dir"))
+        content_dirs = {(srcdir / folder).resolve() for folder in folders if folder}
         files = [Path(self.env.doc2path(docname))]
         for dependency in sorted(self.env.dependencies.get(docname, ())):
             path = (srcdir / dependency).resolve()
@@ -133,7 +132,6 @@ def drop_autoloading_comments(
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register ``sosai_footer_exclude``, the footer transform and the comments loader."""
     app.setup_extension("sosai.contributors")
-    app.setup_extension("sosai.charts")  # for sosai_charts_dir / sosai_data_dir
     app.add_config_value("sosai_footer_exclude", [], "env", types=frozenset({list}))
     app.add_transform(AppendFooter)
     app.connect("builder-inited", comments_on_request)

@@ -8,6 +8,8 @@ Not an extension (no ``setup()``): modules import what they use.
   when the book sets none (feeds, sitemap, Markdown copies and meta tags need it).
 - :func:`repository_url`: the book's repository on GitHub, from the theme's
   ``repository_url`` (Jupyter Book fills it from ``_config.yml``'s ``repository``).
+- :func:`add_setting_once`: registers a setting two extensions read, whichever loads
+  first, so neither has to load the other just for it.
 - :class:`PageRecords`: one record per page kept in the environment, through Sphinx's
   own :class:`~sphinx.environment.collectors.EnvironmentCollector`, which forgets a
   page's record before it is read again and merges the records of parallel readers.
@@ -26,6 +28,12 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.config import Config
     from sphinx.environment import BuildEnvironment
+
+
+def add_setting_once(app: Sphinx, name: str, default: Any, rebuild: str, types: Any) -> None:
+    """``app.add_config_value``, unless another extension registered ``name`` already."""
+    if name not in app.config:
+        app.add_config_value(name, default, rebuild, types=types)
 
 
 def reading_order(app: Sphinx) -> list[str]:
