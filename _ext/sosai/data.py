@@ -41,11 +41,9 @@ import csv
 import importlib.metadata
 import io
 import json
-import os
 import pickle
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +52,7 @@ import referencing
 import yaml
 from sphinx.util import logging
 
-from sosai import WEB_BUILDERS, __version__, source_digest
+from sosai import WEB_BUILDERS, __version__, freshness, source_digest
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -205,14 +203,12 @@ def _key(path: Path | str) -> tuple[Path, tuple[int | str, ...]]:
 
 
 def build_month() -> str:
-    """The month of this build, ``YYYY-MM`` (UTC).
+    """The month of this build, ``YYYY-MM`` (UTC): :func:`sosai.freshness.build_month`.
 
     From ``SOURCE_DATE_EPOCH`` (seconds since 1970) when it is set, as for reproducible
     builds, so a test can fix it; else today.
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    when = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
-    return f"{when:%Y-%m}"
+    return freshness.build_month()
 
 
 def _load_uncached(path: Path, schema_path: Path) -> Dataset:
