@@ -9,7 +9,7 @@ SITE := _build/dirhtml
 HOST ?= 127.0.0.1
 PORT ?= 8000
 STRICT := --warningiserror --nitpick --keep-going
-BENCH_ARGS ?=  # e.g. make bench BENCH_ARGS="--lighthouse-runs 3"
+BENCH_ARGS ?=  # e.g. make bench BENCH_ARGS="--lighthouse-runs 3"; "--speed": what each speed module saves
 FRESHNESS_ARGS ?=  # e.g. make freshness FRESHNESS_ARGS=--strict
 
 .DEFAULT_GOAL := help

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sosai.charts import PALETTE, new_figure
+from sosai.features.charts import PALETTE, new_figure
 
 DATA = ["accelerators"]
 COLOURS = {"NVIDIA": PALETTE[2], "AMD": PALETTE[1], "Google": PALETTE[0], "AWS": PALETTE[4]}

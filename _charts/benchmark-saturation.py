@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sosai.charts import PALETTE, new_figure
+from sosai.features.charts import PALETTE, new_figure
 
 DATA = ["benchmarks"]
 THRESHOLD = 80.0  # percent of the maximum score; at or above it we call a benchmark saturated

@@ -1,6 +1,6 @@
 """Feature matrix of desktop apps for local LLMs, drawn from desktop-apps.yml."""
 
-from sosai.charts import PALETTE, new_figure
+from sosai.features.charts import PALETTE, new_figure
 
 DATA = ["desktop-apps"]
 

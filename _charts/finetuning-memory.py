@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sosai.charts import PALETTE, new_figure
+from sosai.features.charts import PALETTE, new_figure
 
 DATA = ["finetuning-memory"]
 SIZES_B = np.logspace(np.log10(0.5), np.log10(1000), 200)  # 0.5B to 1,000B parameters

@@ -1,6 +1,6 @@
 """Size against quality loss of GGUF quantisations of Llama 3 8B (llama.cpp's scoreboard, log y)."""
 
-from sosai.charts import PALETTE, new_figure
+from sosai.features.charts import PALETTE, new_figure
 
 DATA = ["precisions"]
 FP16_GIB = 14.97  # the FP16 file in the same scoreboard, drawn as a reference line

@@ -1,6 +1,6 @@
 """Open-weight families: what each releases (code, data, details) and its licence category."""
 
-from sosai.charts import PALETTE, new_figure
+from sosai.features.charts import PALETTE, new_figure
 
 DATA = ["model-licences"]
 

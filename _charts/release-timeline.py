@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sosai.charts import PALETTE, new_figure
+from sosai.features.charts import PALETTE, new_figure
 
 DATA = ["models"]
 

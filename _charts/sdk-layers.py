@@ -1,6 +1,6 @@
 """Where each SDK, framework and protocol in sdks.yml sits in the application stack."""
 
-from sosai.charts import PALETTE, new_figure
+from sosai.features.charts import PALETTE, new_figure
 
 DATA = ["sdks"]
 # Layers from the top of the stack (closest to the application) to the bottom.

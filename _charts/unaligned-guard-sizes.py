@@ -1,6 +1,6 @@
 """Released sizes of open guard models, smallest to largest variant, on a log scale."""
 
-from sosai.charts import PALETTE, new_figure
+from sosai.features.charts import PALETTE, new_figure
 
 DATA = ["guard-models"]
 COLOURS = {"text": PALETTE[0], "image": PALETTE[1], "text and image": PALETTE[2]}

@@ -1,6 +1,6 @@
 """Open embedding models: size against longest input, marked by licence (commercial or not)."""
 
-from sosai.charts import PALETTE, new_figure
+from sosai.features.charts import PALETTE, new_figure
 
 DATA = ["embedding-models"]
 TOKEN_TICKS = [256, 512, 2048, 8192, 32768]

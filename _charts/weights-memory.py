@@ -1,6 +1,6 @@
 """Memory to hold the weights of an 8B and a 70B model at each precision (computed, log scale)."""
 
-from sosai.charts import PALETTE, new_figure
+from sosai.features.charts import PALETTE, new_figure
 
 DATA = ["precisions"]
 MODELS = ((8e9, "8B model", PALETTE[0]), (70e9, "70B model", PALETTE[1]))

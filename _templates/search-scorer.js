@@ -1,7 +1,7 @@
 // The book's search ranking (html_search_scorer; Sphinx adds it to language_data.js,
 // which only the search page loads). Sphinx's default weights, plus two rules:
 // - a page gets a bonus that grows with how often it uses the query's words
-//   (SOSAI_TERM_COUNTS, counted at build time by sosai.search), so the chapter that
+//   (SOSAI_TERM_COUNTS, counted at build time by sosai.website.search), so the chapter that
 //   is about "RAG" comes before chapters that mention it once, not in alphabetical
 //   order;
 // - pages that gather every chapter's material (glossary, references, what's new),

@@ -1,4 +1,4 @@
-"""The ``cite`` domain with indexed look-ups and kept citations (``sosai.bibdomain``).
+"""The ``cite`` domain with indexed look-ups and kept citations (``sosai.speed.bibdomain``).
 
 On ``tests/roots/test-bibstyle``, each test on its own copy (``srcdir``), since the
 kept citations live in the project's doctree folder.
@@ -12,10 +12,10 @@ import pytest
 from bs4 import BeautifulSoup
 from sphinxcontrib.bibtex import domain as upstream
 
-from sosai import bibdomain
-from sosai.bibdomain import IndexedBibtexDomain
+from sosai.speed import bibdomain
+from sosai.speed.bibdomain import IndexedBibtexDomain
 
-BIBSTYLE_ONLY = ["myst_parser", "sphinxcontrib.bibtex", "sosai.bibstyle"]
+BIBSTYLE_ONLY = ["myst_parser", "sphinxcontrib.bibtex", "sosai.features.bibstyle"]
 
 
 def build(make_app, srcdir, **confoverrides):

@@ -1,4 +1,4 @@
-"""Reading the ``.bib`` files strictly (``sosai.bibfile``): each problem at its line.
+"""Reading the ``.bib`` files strictly (``sosai.features.bibfile``): each problem at its line.
 
 Whole builds of these cases are in ``tests/test_strict_build.py`` (``bib-*``).
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pybtex.database.input.bibtex import Parser
 
-from sosai import bibfile
+from sosai.features import bibfile
 from tests.conftest import BOOK
 
 ENTRIES = """\

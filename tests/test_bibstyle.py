@@ -1,4 +1,4 @@
-"""The ``sosai`` bibliography style (``sosai.bibstyle``), on ``tests/roots/test-bibstyle``."""
+"""The ``sosai`` bibliography style (``features.bibstyle``), on ``tests/roots/test-bibstyle``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from sosai import bibstyle
+from sosai.features import bibstyle
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 import pybtex.database
 import pytest
 
-from sosai import bibstyle, data, freshness
+from sosai.features import bibstyle, data, freshness
 from tests.conftest import BOOK, chapters
 
 CHAPTERS = chapters()

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from sosai import data
+from sosai.features import data
 from tests.conftest import BOOK, chapters
 
 # The root, the glossary, the references and "What's new" are not chapters.

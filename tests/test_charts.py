@@ -1,4 +1,4 @@
-"""The ``data-chart`` directive (``sosai.charts``), on ``tests/roots/test-charts*``."""
+"""The ``data-chart`` directive (``sosai.features.charts``), on ``tests/roots/test-charts*``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 from bs4 import BeautifulSoup
 
-from sosai import charts
+from sosai.features import charts
 from tests.conftest import BOOK
 
 

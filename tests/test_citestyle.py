@@ -1,11 +1,11 @@
-"""How citations read (``sosai.citestyle``), on ``tests/roots/test-citestyle``."""
+"""How citations read (``sosai.features.citestyle``), on ``tests/roots/test-citestyle``."""
 
 from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
 
-from sosai import citestyle
+from sosai.features import citestyle
 
 
 def page(app, name: str) -> BeautifulSoup:

@@ -1,4 +1,4 @@
-"""Contributors from git (``sosai.contributors``), the footer and the badges.
+"""Contributors from git (``sosai.features.contributors``), the footer and the badges.
 
 Each test makes a throwaway git repository from ``tests/roots/test-contributors``
 with commits by several people, then builds it with Sphinx's testing app.
@@ -15,7 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sphinx.util.console import strip_colors
 
-from sosai import contributors
+from sosai.features import contributors
 
 ISOLATED_GIT = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_SYSTEM": "/dev/null"}
 EMAIL_AS_NAME = "ada@example.org"  # a git user.name that is an address
@@ -232,7 +232,7 @@ def test_a_page_is_dated_by_its_content_and_data_not_by_chart_code(make_app, tmp
     dated_commit(repo, "2026-01-15", "chapter, data and chart")
     book = yaml.safe_load((Path(__file__).parents[1] / "_config.yml").read_text())
     overrides = {
-        "extensions": ["myst_parser", "sosai.charts", "sphinx_last_updated_by_git"],
+        "extensions": ["myst_parser", "sosai.features.charts", "sphinx_last_updated_by_git"],
         "html_last_updated_fmt": "%Y-%m-%d",
         "git_exclude_patterns": book["sphinx"]["config"]["git_exclude_patterns"],
     }

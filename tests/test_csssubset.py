@@ -1,10 +1,10 @@
-"""The theme stylesheet keeps only rules the pages can use (``sosai.csssubset``)."""
+"""The theme stylesheet keeps only rules the pages can use (``sosai.website.csssubset``)."""
 
 from __future__ import annotations
 
 import pytest
 
-from sosai import csssubset
+from sosai.website import csssubset
 
 
 @pytest.mark.sphinx("dirhtml", testroot="csssubset")

@@ -1,4 +1,4 @@
-"""Loading and validating ``_data`` files (``sosai.data``), and the book's own data."""
+"""Loading and validating ``_data`` files (``sosai.features.data``), and the book's own data."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from sosai import data, is_web_url
+from sosai.features import data
+from sosai.shared import is_web_url
 from tests.conftest import BOOK, ROOTS
 
 GOOD = ROOTS / "test-book-good" / "_data"

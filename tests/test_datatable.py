@@ -1,4 +1,4 @@
-"""The ``data-table`` directive (``sosai.datatable``), on ``tests/roots/test-datatable*``."""
+"""The ``data-table`` directive (``features.datatable``), on ``tests/roots/test-datatable*``."""
 
 from __future__ import annotations
 
@@ -217,7 +217,9 @@ def test_misuse_and_bad_data_warn_with_a_location(app, warning):
 
 
 @pytest.mark.sphinx(
-    "html", testroot="datatable-errors", confoverrides={"suppress_warnings": ["sosai.datatable"]}
+    "html",
+    testroot="datatable-errors",
+    confoverrides={"suppress_warnings": ["sosai.datatable"]},
 )
 def test_warnings_can_be_suppressed_by_type(app, warning):
     app.build()

@@ -7,7 +7,7 @@ import re
 import pytest
 import yaml
 
-from sosai import data
+from sosai.features import data
 from tests.conftest import BOOK
 from tools import derive_watch as dw
 

@@ -1,4 +1,4 @@
-"""``{numref}`` resolution reads each target page once (``sosai.fastnumref``)."""
+"""``{numref}`` resolution reads each target page once (``sosai.speed.fastnumref``)."""
 
 from __future__ import annotations
 
@@ -78,3 +78,44 @@ def test_figures_are_numbered_from_skeletons_as_sphinx_numbers_them(
     assert set(skeletons) == {"index", "other"}
     assert all(node.document is None for s in skeletons.values() for node in s.findall())
     assert len(pickle.dumps(skeletons)) < len(pickle.dumps(env.get_doctree("other"))) / 2
+
+
+@pytest.mark.sphinx("html", testroot="fastnumref")
+def test_skeletons_survive_parallel_and_incremental_builds(make_app, app_params):
+    """Skeletons are per-page records (sosai.shared.PageRecords, read at priority 900)."""
+    srcdir = app_params[1]["srcdir"]
+    # Sphinx reads in parallel only for more than five pages: add six, one table each.
+    extra = [f"extra{n}" for n in range(6)]
+    for n, name in enumerate(extra):
+        (srcdir / f"{name}.md").write_text(
+            f"# Extra {n}\n\n```{{table}} Extra {n}\n:name: tbl-extra{n}\n\n"
+            "| a | b |\n|---|---|\n| 1 | 2 |\n```\n",
+            encoding="utf-8",
+        )
+    index = srcdir / "index.md"
+    index.write_text(
+        index.read_text(encoding="utf-8").replace("other\n", "other\n" + "\n".join(extra) + "\n"),
+        encoding="utf-8",
+    )
+    app = make_app("html", srcdir=srcdir, freshenv=True, parallel=2)
+    app.build()
+    assert app._warning.getvalue() == ""
+    assert set(app.env.sosai_numbering_skeletons) == {"index", "other", *extra}  # merged
+    numbers = {d: n.get("table") for d, n in app.env.toc_fignumbers.items()}
+    assert numbers["extra5"] == {"tbl-extra5": (9,)}
+    # A page read again replaces its skeleton; the others are kept, and numbering
+    # (which now walks only skeletons) follows the change.
+    (srcdir / "extra0.md").write_text("# Extra 0\n\nNo table any more.\n", encoding="utf-8")
+    app = make_app("html", srcdir=srcdir)
+    app.build()
+    assert "extra0" in app.env.sosai_numbering_skeletons
+    numbers = {d: n.get("table") for d, n in app.env.toc_fignumbers.items()}
+    assert "extra0" not in numbers
+    assert numbers["extra5"] == {"tbl-extra5": (8,)}
+    # A removed page's skeleton goes with it.
+    (srcdir / "extra5.md").unlink()
+    index.write_text(index.read_text(encoding="utf-8").replace("extra5\n", ""), encoding="utf-8")
+    app = make_app("html", srcdir=srcdir)
+    app.build()
+    assert "extra5" not in app.env.sosai_numbering_skeletons
+    assert set(app.env.sosai_numbering_skeletons) == {"index", "other", *extra[:5]}

@@ -1,4 +1,4 @@
-"""Freshness rules (``sosai.freshness``): every table declares one; rows past due are found."""
+"""Freshness rules (``features.freshness``): every table declares one; rows past due are found."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from sosai import data, freshness
+from sosai.features import data, freshness
 from tests.conftest import BOOK
 from tools import freshness as freshness_tool
 

@@ -1,4 +1,4 @@
-"""The garbage collector runs less often during a build (``sosai.gctuning``)."""
+"""The garbage collector runs less often during a build (``sosai.speed.gctuning``)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Hover cards for terms and citations, and "Cited in" back-links.
 
-``sosai.hovercards`` and ``sosai.citedin`` on ``tests/roots/test-hovercards``.
+``sosai.features.hovercards`` and ``sosai.features.citedin`` on ``tests/roots/test-hovercards``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sphinx.util.console import strip_colors
 
-from sosai.hovercards import GlossaryRecords, shorten
+from sosai.features.hovercards import GlossaryRecords, shorten
 
 
 def page(app, name: str) -> BeautifulSoup:

@@ -1,4 +1,4 @@
-"""Markdown copies of the pages (``sosai.markdown``): on a mini-project and the book."""
+"""Markdown copies of the pages (``sosai.website.markdown``): on a mini-project and the book."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 import yaml
 from docutils import nodes
 
-from sosai import markdown
+from sosai.website import markdown
 from tests.conftest import BOOK, chapters
 
 BASE = "https://example.org/book/"

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
-from sosai.citation import bibtex
+from sosai.features.cite_this_book import bibtex
 from tests.conftest import BOOK
 
 CFF_SCHEMA = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sosai import search as searchspelling
+from sosai.website import search as searchspelling
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from sosai.site import Summaries
+from sosai.website.site import Summaries
 from tests.conftest import BOOK, chapters
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""Templates compiled once and never-empty ones rendered once (``sosai.templates``)."""
+"""Templates compiled once and never-empty ones rendered once (``sosai.speed.templates``)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def test_pages_are_identical_with_half_the_navigation_renders(make_app, app_para
     srcdir = app_params[1]["srcdir"]
     plain_pages, plain = build_counting_renders(make_app, srcdir, monkeypatch, ["myst_parser"])
     pages, renders = build_counting_renders(
-        make_app, srcdir, monkeypatch, ["myst_parser", "sosai.templates"]
+        make_app, srcdir, monkeypatch, ["myst_parser", "sosai.speed.templates"]
     )
     assert pages == plain_pages
     written = [page for page in pages if not page.startswith("_static/")]

@@ -8,8 +8,9 @@ import urllib.error
 import urllib.request
 
 import pytest
+import yaml
 
-from tools import check_prose, compare_search
+from tools import bench, check_prose, compare_search
 from tools.gzip_server import serve
 
 
@@ -126,3 +127,23 @@ def test_compare_search_totals_and_table(monkeypatch):
     assert "| Top 3 | 2/2 | 1/2 |" in table
     assert "| Index on disk | 9.0 KB | 7.0 KB (folder 8.0 KB) |" in table
     assert "Pagefind 1.5.2 on the 2 pages Sphinx indexes, with `--root-selector" in table
+
+
+def test_speed_benchmark_lists_each_variant_in_place_of_the_switch(tmp_path):
+    variants = bench.speed_variants()
+    every = variants["all"]
+    assert variants["none"] == []
+    assert variants["without fastnumref"] == [m for m in every if m != "sosai.speed.fastnumref"]
+    assert len(variants) == 2 + len(every)
+    original = (bench.ROOT / "_config.yml").read_text(encoding="utf-8")
+    bench.use_speed_modules(tmp_path, original, variants["without gctuning"])
+    written = yaml.safe_load((tmp_path / "_config.yml").read_text(encoding="utf-8"))
+    book = yaml.safe_load(original)
+    extensions = written["sphinx"]["config"]["extensions"]
+    assert "sosai.speed" not in extensions
+    assert extensions[:3] == [
+        "sosai.speed.fastnumref",
+        "sosai.speed.templates",
+        "sosai.speed.bibdomain",
+    ]
+    assert extensions[3:] == book["sphinx"]["config"]["extensions"][1:]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from sosai import data
+from sosai.features import data
 from tests import book as bookbuild
 from tests.conftest import BOOK
 from tools import github_issue

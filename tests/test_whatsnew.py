@@ -1,4 +1,4 @@
-"""The "What's new" page and its Atom feed (``sosai.whatsnew``), from ``changes.yml``."""
+"""The "What's new" page and its Atom feed (``sosai.features.whatsnew``), from ``changes.yml``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sphinx.util.console import strip_colors
 
-from sosai.whatsnew import PageChanges
+from sosai.features.whatsnew import PageChanges
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -24,6 +24,11 @@ are computed as in CI) and prints:
   audits), median and worst over pages, when ``tools/lighthouse``
   is installed (``make bench`` does it with npm).
 
+With ``--speed``, it measures instead what each speed module (``_ext/sosai/speed/``)
+saves: the clean build and the one-chapter rebuild with all of them, with none, and
+with all but one, each the median of ``--runs``. The copy's ``_config.yml`` lists
+the modules one by one in place of ``sosai.speed``; the book itself is not changed.
+
 Budgets: clean build < 20 s, one-chapter rebuild < 3 s, every page < 300 KB gzipped
 and <= 20 requests, Lighthouse performance >= 95, accessibility, best practices and
 SEO 100. Figures are printed, never asserted in tests.
@@ -233,6 +238,56 @@ def build_times(book: Path, runs: int) -> tuple[list[float], list[float], Path, 
     return cleans, unchanged, chapter, edits, glossary_edit
 
 
+def speed_variants() -> dict[str, list[str]]:
+    """The speed modules to load in each variant: all, none, and all but each one."""
+    sys.path.insert(0, str(ROOT / "_ext"))
+    from sosai.speed import SPEED_EXTENSIONS  # noqa: PLC0415  (after _ext is on the path)
+
+    variants = {"all": list(SPEED_EXTENSIONS), "none": []}
+    for name in SPEED_EXTENSIONS:
+        variants[f"without {name.rsplit('.', 1)[1]}"] = [n for n in SPEED_EXTENSIONS if n != name]
+    return variants
+
+
+def use_speed_modules(book: Path, original: str, modules: list[str]) -> None:
+    """Write the copy's ``_config.yml`` with ``modules`` in place of ``sosai.speed``."""
+    line = re.search(r"^( *)- sosai\.speed\b.*$", original, re.MULTILINE)
+    if line is None:
+        raise SystemExit("_config.yml does not list sosai.speed")
+    listed = "".join(f"{line.group(1)}- {m}\n" for m in modules)
+    text = original[: line.start()] + listed + original[line.end() + 1 :]
+    (book / "_config.yml").write_text(text, encoding="utf-8")
+
+
+def speed_savings(book: Path, runs: int) -> int:
+    """Print clean and one-chapter rebuild times with each speed module left out."""
+    original = (book / "_config.yml").read_text(encoding="utf-8")
+    chapter = max(chapters(book), key=lambda p: p.stat().st_size)
+    results: dict[str, tuple[float, float]] = {}
+    for variant, modules in speed_variants().items():
+        use_speed_modules(book, original, modules)
+        cleans, edits = [], []
+        for _ in range(runs):
+            shutil.rmtree(book / "_build", ignore_errors=True)
+            cleans.append(timed_build(book, clean=True))
+            edits.append(timed_edit(book, chapter))
+        results[variant] = (statistics.median(cleans), statistics.median(edits))
+        print(
+            f"{variant:24} clean {results[variant][0]:6.2f} s   one chapter "
+            f"{results[variant][1]:5.2f} s",
+            flush=True,
+        )
+    base_clean, base_edit = results["all"]
+    print(f"\nsaved by each module (time without it minus time with all; {chapter.name}):")
+    for variant, (clean, edit) in results.items():
+        if variant.startswith("without "):
+            print(
+                f"{variant.removeprefix('without '):12} clean {clean - base_clean:+6.2f} s   "
+                f"one chapter {edit - base_edit:+5.2f} s"
+            )
+    return 0
+
+
 def words(book: Path) -> int:
     """Words in the chapters listed in ``_toc.yml``."""
     toc = yaml.safe_load((book / "_toc.yml").read_text(encoding="utf-8"))
@@ -240,8 +295,8 @@ def words(book: Path) -> int:
     return sum(len((book / f"{n}.md").read_text(encoding="utf-8").split()) for n in names)
 
 
-def main() -> int:
-    """Run the benchmark and print its figures."""
+def parse_args() -> argparse.Namespace:
+    """The command line's options."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     parser.add_argument("--no-lighthouse", action="store_true", help="skip Lighthouse (faster)")
@@ -251,12 +306,25 @@ def main() -> int:
     parser.add_argument(
         "--lighthouse-runs", type=int, default=1, help="audits per page to take the median of"
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--speed", action="store_true", help="measure what each speed module saves, only"
+    )
+    return parser.parse_args()
+
+
+def main() -> int:
+    """Run the benchmark and print its figures."""
+    args = parse_args()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="sosai-bench-"))
     book = workdir / "book"
     if book.exists():
         shutil.rmtree(book)
     shutil.copytree(ROOT, book, ignore=SKIP, symlinks=True)
+    if args.speed:
+        status = speed_savings(book, args.runs)
+        if not args.keep:
+            shutil.rmtree(workdir)
+        return status
 
     cleans, unchanged_runs, chapter, edits, glossary_edit = build_times(book, args.runs)
     clean = statistics.median(cleans)

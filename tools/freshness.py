@@ -27,7 +27,7 @@ from pybtex.database import parse_file
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "_ext"))
-from sosai import data, freshness  # noqa: E402  (after _ext is on the path)
+from sosai.features import data, freshness  # noqa: E402  (after _ext is on the path)
 
 DATA_DIR = ROOT / "_data"
 BIB = ROOT / "references.bib"

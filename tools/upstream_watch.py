@@ -49,7 +49,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "_ext"))
-from sosai import data, freshness  # noqa: E402  (after _ext is on the path)
+from sosai.features import data, freshness  # noqa: E402  (after _ext is on the path)
 from tools.github_issue import BODY_BUDGET, GITHUB_BODY_LIMIT  # noqa: E402
 
 GITHUB_API = "https://api.github.com"

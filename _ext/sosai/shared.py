@@ -13,10 +13,19 @@ Not an extension (no ``setup()``): modules import what they use.
 - :class:`PageRecords`: one record per page kept in the environment, through Sphinx's
   own :class:`~sphinx.environment.collectors.EnvironmentCollector`, which forgets a
   page's record before it is read again and merges the records of parallel readers.
+- :func:`cache_key`: the key of every cache kept between builds, from the code and
+  the package versions the cached result depends on.
+- :func:`is_web_url`: whether an address may be published as a link.
+- :func:`publish_static`: publishes ``static/`` once, whoever asks first.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib.metadata
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sphinx.environment.collectors import EnvironmentCollector
@@ -28,6 +37,51 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.config import Config
     from sphinx.environment import BuildEnvironment
+
+
+# The extensions' scripts and styles (hover cards, tables and charts, comments).
+STATIC = Path(__file__).parent / "static"
+
+# Builders that publish the website, where data files, the feed and llms.txt live
+# (EPUB and the singlehtml build behind the PDF are self-contained copies).
+WEB_BUILDERS = frozenset({"html", "dirhtml"})
+
+# The only addresses the book links to from its data and bibliography: http or https,
+# without the characters that end a link in Markdown, HTML or BibTeX (spaces, quotes,
+# brackets, braces, angle brackets, backslash, caret, backtick, bar, control
+# characters), which a URL can always percent-encode (%28 for "("). A javascript: or
+# data: address never becomes a link. The ``sources`` pattern in
+# ``_data/schema/common.schema.json`` accepts the same URLs.
+WEB_URL = re.compile(r"^https?://[^\s\u0000-\u001f\u007f<>\"'()\[\]{}|\\^`]+$")
+
+
+def is_web_url(text: str) -> bool:
+    """Whether ``text`` is an address the book may publish as a link (:data:`WEB_URL`)."""
+    return WEB_URL.match(text) is not None
+
+
+def publish_static(app: Any) -> None:
+    """Publish :data:`STATIC` with the book's static files (once, whoever asks first)."""
+    if str(STATIC) not in app.config.html_static_path:
+        app.config.html_static_path.append(str(STATIC))
+
+
+@functools.cache
+def cache_key(*module_files: str, packages: tuple[str, ...] = ()) -> str:
+    """The key of a cache kept between builds: SHA-256 of the code and the versions.
+
+    ``module_files`` are the ``__file__`` of every module whose code shapes the cached
+    result (the module itself, and any style or helper it calls); ``packages`` are the
+    distributions whose behaviour does (``"pybtex"``, ``"jsonschema"``). A change to
+    any of them, an edit or an upgrade, starts the cache afresh. Every cache in
+    ``_ext/sosai`` is keyed through here, so there is one rule to check.
+    """
+    digest = hashlib.sha256()
+    for module_file in module_files:
+        digest.update(Path(module_file).read_bytes())
+    for package in packages:
+        digest.update(f"\0{package}=={importlib.metadata.version(package)}".encode())
+    return digest.hexdigest()
 
 
 def add_setting_once(app: Sphinx, name: str, default: Any, rebuild: str, types: Any) -> None:
@@ -71,6 +125,18 @@ class PageRecords(EnvironmentCollector):
     """
 
     attribute: ClassVar[str]
+    # When the record is made among the ``doctree-read`` handlers (Sphinx's default 500);
+    # later sees the nodes that other handlers add to the page.
+    read_priority: ClassVar[int] = 500
+
+    def enable(self, app: Sphinx) -> None:
+        """Connect the collector, making the record at :attr:`read_priority`."""
+        super().enable(app)
+        if self.read_priority != 500 and self.listener_ids is not None:
+            app.disconnect(self.listener_ids["doctree-read"])
+            self.listener_ids["doctree-read"] = app.connect(
+                "doctree-read", self.process_doc, priority=self.read_priority
+            )
 
     def record(self, app: Sphinx, doctree: nodes.document) -> Any:
         """The page's record, from its doctree as read."""

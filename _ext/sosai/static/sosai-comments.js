@@ -1,4 +1,4 @@
-// Comments under each chapter (sosai.footer): utterances threads, loaded only when
+// Comments under each chapter (sosai.features.footer): utterances threads, loaded only when
 // the reader asks. Until then the page makes no request to GitHub or utteranc.es.
 // The settings come from _config.yml (html.comments.utterances) via SOSAI_UTTERANCES.
 (function () {

@@ -1,7 +1,7 @@
-// The book's tables and charts on the website (sosai.datatable, sosai.charts): one
+// The book's tables and charts on the website (sosai.features.datatable, sosai.features.charts): one
 // script for both, so a page with tables and charts makes one request for them.
 
-// Data tables (sosai.datatable): readers can sort by any column, filter the rows by
+// Data tables (sosai.features.datatable): readers can sort by any column, filter the rows by
 // typing and tick two to four rows to compare them side by side; when a table is
 // wider than the page, a line above it says so and the edge that hides more columns
 // is shaded. Each cell gets its column's header as data-label, which the print
@@ -219,7 +219,7 @@
   }
 })();
 
-// Charts (sosai.charts): opening a chart shows it in a full-window view at its drawn
+// Charts (sosai.features.charts): opening a chart shows it in a full-window view at its drawn
 // size, with its caption, instead of the bare SVG file. On a phone the view scrolls
 // sideways, so the labels keep the size they were drawn at. Escape, the close button
 // or a tap outside the chart closes it. Without this script the link opens the SVG.

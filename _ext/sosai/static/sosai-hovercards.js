@@ -1,4 +1,4 @@
-// Hover and focus cards for glossary terms and citations (sosai.hovercards).
+// Hover and focus cards for glossary terms and citations (sosai.features.hovercards).
 // Each link's title (set at build time) becomes a card that opens on mouse hover
 // and on keyboard focus, is announced through aria-describedby, and closes on
 // Escape, blur or mouse leave. It opens above the link when there is no room below.

@@ -1,4 +1,4 @@
-extensions = ["myst_parser", "sphinxcontrib.bibtex", "sosai.bibstyle", "sosai.bibdomain"]
+extensions = ["myst_parser", "sphinxcontrib.bibtex", "sosai.features.bibstyle", "sosai.speed.bibdomain"]
 bibtex_bibfiles = ["refs.bib"]
 bibtex_default_style = "sosai"
 bibtex_reference_style = "author_year"

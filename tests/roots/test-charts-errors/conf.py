@@ -1,4 +1,4 @@
-extensions = ["myst_parser", "sosai.charts"]
+extensions = ["myst_parser", "sosai.features.charts"]
 numfig = True
 nitpicky = True
 exclude_patterns = ["_build"]

@@ -1,4 +1,4 @@
-extensions = ["myst_parser", "sphinxcontrib.bibtex", "sosai.bibstyle", "sosai.citestyle"]
+extensions = ["myst_parser", "sphinxcontrib.bibtex", "sosai.features.bibstyle", "sosai.features.citestyle"]
 bibtex_bibfiles = ["refs.bib"]
 bibtex_reference_style = "sosai"
 bibtex_default_style = "sosai"

@@ -1,4 +1,4 @@
-extensions = ["myst_parser", "sosai.datatable", "sosai.footer", "sosai.badges"]
+extensions = ["myst_parser", "sosai.features.datatable", "sosai.features.footer", "sosai.features.badges"]
 exclude_patterns = ["_build"]
 nitpicky = True
 html_theme_options = {

@@ -1,4 +1,4 @@
-extensions = ["myst_parser", "sosai.csssubset"]
+extensions = ["myst_parser", "sosai.website.csssubset"]
 exclude_patterns = ["_build"]
 html_static_path = ["_static"]
 html_css_files = ["theme.css", "styles/entry.css"]

@@ -1,4 +1,4 @@
-extensions = ["myst_parser", "sphinxcontrib.bibtex", "sosai.datatable"]
+extensions = ["myst_parser", "sphinxcontrib.bibtex", "sosai.features.datatable"]
 bibtex_bibfiles = ["refs.bib"]
 bibtex_reference_style = "author_year"
 numfig = True

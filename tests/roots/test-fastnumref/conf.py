@@ -1,4 +1,4 @@
-extensions = ["myst_parser", "sosai.fastnumref"]
+extensions = ["myst_parser", "sosai.speed.fastnumref"]
 numfig = True
 nitpicky = True
 exclude_patterns = ["_build"]

@@ -1,2 +1,2 @@
-extensions = ["myst_parser", "sosai.gctuning"]
+extensions = ["myst_parser", "sosai.speed.gctuning"]
 exclude_patterns = ["_build"]

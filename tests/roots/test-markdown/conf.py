@@ -1,10 +1,10 @@
 extensions = [
     "myst_parser",
     "sphinxcontrib.bibtex",
-    "sosai.bibstyle",
-    "sosai.citestyle",
-    "sosai.datatable",
-    "sosai.site",
+    "sosai.features.bibstyle",
+    "sosai.features.citestyle",
+    "sosai.features.datatable",
+    "sosai.website.site",
 ]
 myst_enable_extensions = ["colon_fence", "deflist"]
 bibtex_bibfiles = ["refs.bib"]

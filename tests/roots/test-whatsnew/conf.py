@@ -1,4 +1,4 @@
-extensions = ["myst_parser", "sosai.datatable", "sosai.whatsnew"]
+extensions = ["myst_parser", "sosai.features.datatable", "sosai.features.whatsnew"]
 exclude_patterns = ["_build"]
 nitpicky = True
 html_baseurl = "https://book.example.org/"

@@ -1,6 +1,6 @@
 """Size of each thing."""
 
-from sosai.charts import new_figure
+from sosai.features.charts import new_figure
 
 DATA = ["things"]
 

@@ -1,6 +1,6 @@
 """A chart that forgets to return its figure."""
 
-from sosai.charts import new_figure
+from sosai.features.charts import new_figure
 
 DATA = ["sizes"]
 

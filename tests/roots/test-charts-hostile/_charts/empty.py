@@ -1,6 +1,6 @@
 """A chart whose filter leaves nothing to draw."""
 
-from sosai.charts import new_figure
+from sosai.features.charts import new_figure
 
 DATA = ["sizes"]
 

@@ -2,7 +2,7 @@
 
 import urllib.request
 
-from sosai.charts import new_figure
+from sosai.features.charts import new_figure
 
 DATA = []
 

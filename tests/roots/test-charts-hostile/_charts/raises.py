@@ -1,6 +1,6 @@
 """A chart whose call into matplotlib raises: x and y differ in length."""
 
-from sosai.charts import new_figure
+from sosai.features.charts import new_figure
 
 DATA = ["sizes"]
 

@@ -1,6 +1,6 @@
 """Memory to hold each model's weights at 16 and 4 bits per parameter."""
 
-from sosai.charts import new_figure
+from sosai.features.charts import new_figure
 
 DATA = ["sizes"]
 

@@ -15,7 +15,9 @@ old in December 2026, whatever the day. ``as_of`` records only the month, so a r
 *due* in the month ``as_of + rule`` and *past due* from the month after: a 3-month row
 checked in August is due in November and past due in December::
 
-    from sosai import data, freshness
+    from sosai.features import data
+
+    from sosai.features import freshness
 
     models = data.load("_data/models.yml")
     freshness.rule(models)                        # 3, from the schema
@@ -42,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from sosai.data import Dataset
+    from sosai.features.data import Dataset
 
 ACCESSED_FRESH_FOR = 12  # months: a source read more than a year ago is read again
 RULE = "x-fresh-for-months"  # the schema keyword: a positive integer
@@ -68,7 +70,7 @@ class DueRow:
 
 
 def rule(dataset_or_schema: Dataset | Mapping[str, Any]) -> int:
-    """A table's rule, in months, from its schema (or a :class:`~sosai.data.Dataset`).
+    """A table's rule, in months, from its schema (or a :class:`~sosai.features.data.Dataset`).
 
     Raises :class:`ValueError` when the schema declares none, or not a positive integer.
     """

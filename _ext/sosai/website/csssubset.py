@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING
 import tinycss2
 from sphinx.util import logging
 
-from sosai import WEB_BUILDERS, __version__, source_digest
+from sosai import __version__
+from sosai.shared import WEB_BUILDERS, cache_key
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -241,7 +242,7 @@ def _cached_subset(cache_dir: Path, name: str, css: str, names: set[str]) -> str
     The theme copies its full stylesheets into the output on every build; parsing
     them again would cost each incremental rebuild a few tenths of a second.
     """
-    key = hashlib.sha256(source_digest(__file__).encode())
+    key = hashlib.sha256(cache_key(__file__, packages=("tinycss2",)).encode())
     key.update(css.encode())
     key.update("\n".join(sorted(names)).encode())
     stem = name.replace("/", "-").removesuffix(".css")

@@ -7,7 +7,7 @@ Usage in MyST::
 
 Renders a ``bibtex`` code block from ``project`` (title), ``author``,
 ``html_baseurl`` (URL), ``sosai_edition`` and, only when it is set, ``sosai_doi``
-(the one place the DOI lives, shared with ``sosai.badges``).
+(the one place the DOI lives, shared with ``sosai.features.badges``).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ class CiteThisBookDirective(SphinxDirective):
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register ``sosai_edition``, ``sosai_doi`` and the ``cite-this-book`` directive."""
-    add_setting_once(app, "sosai_doi", "", "env", frozenset({str}))  # sosai.badges too
+    add_setting_once(app, "sosai_doi", "", "env", frozenset({str}))  # sosai.features.badges too
     app.add_config_value("sosai_edition", "2026", "env", types=frozenset({str}))
     app.add_directive(DIRECTIVE_NAME, CiteThisBookDirective)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -14,7 +14,7 @@ here). In MyST, ``{cite:p}`` and ``{cite:t}`` work as before.
   Pages citing a work whose label changed are written again.
 - Within one citation, consecutive works with the same author label show the name
   once, "(Ollama, 2026a, 2026c)", and a work cited twice appears once.
-- The References page (whose entries ``sosai.bibstyle`` labels "Author, Year") opens
+- The References page (whose entries ``sosai.features.bibstyle`` labels "Author, Year") opens
   with an A-Z line linking to the first entry under each letter.
 """
 
@@ -32,7 +32,7 @@ from sphinxcontrib.bibtex.style.referencing import BracketStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
 
 from sosai import __version__
-from sosai.bibstyle import SortingStyle, author_label, citation_label
+from sosai.features.bibstyle import SortingStyle, author_label, citation_label
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -187,7 +187,7 @@ def add_alphabet(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register the referencing style; letter, compact and index the citations."""
-    app.setup_extension("sosai.bibstyle")
+    app.setup_extension("sosai.features.bibstyle")
     sphinxcontrib.bibtex.plugin.register_plugin(
         "sphinxcontrib.bibtex.style.referencing", STYLE_NAME, ReferenceStyle, force=True
     )

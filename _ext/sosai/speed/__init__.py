@@ -6,12 +6,12 @@ only more slowly. ``tests/test_speed.py`` builds the book both ways and compares
 every HTML file byte for byte. Each module says in its docstring what it patches,
 which upstream versions it was checked against, and what it saves:
 
-- ``sosai.gctuning``: fewer garbage-collector passes during a build and at exit;
-- ``sosai.fastnumref``: figure numbers and ``{numref}`` without re-reading pages
+- ``sosai.speed.gctuning``: fewer garbage-collector passes during a build and at exit;
+- ``sosai.speed.fastnumref``: figure numbers and ``{numref}`` without re-reading pages
   (patches ``TocTreeCollector.assign_figure_numbers`` and Sphinx's ``std`` domain);
-- ``sosai.templates``: compiled templates kept, never-empty theme templates rendered
+- ``sosai.speed.templates``: compiled templates kept, never-empty theme templates rendered
   once a page (patches pydata-sphinx-theme's template filter);
-- ``sosai.bibdomain``: sphinxcontrib-bibtex's ``cite`` domain with indexed look-ups
+- ``sosai.speed.bibdomain``: sphinxcontrib-bibtex's ``cite`` domain with indexed look-ups
   and in-text citations kept between builds.
 
 Measured here (clean build of the whole book, ``jupyter-book build`` into an empty
@@ -30,7 +30,12 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.util.typing import ExtensionMetadata
 
-SPEED_EXTENSIONS = ("sosai.gctuning", "sosai.fastnumref", "sosai.templates", "sosai.bibdomain")
+SPEED_EXTENSIONS = (
+    "sosai.speed.gctuning",
+    "sosai.speed.fastnumref",
+    "sosai.speed.templates",
+    "sosai.speed.bibdomain",
+)
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:

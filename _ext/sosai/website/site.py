@@ -22,7 +22,7 @@ The dirhtml builder writes the 404 page as ``404/index.html``; GitHub Pages serv
 absolute, so it works from any depth).
 
 HTML builds also get ``llms.txt`` (https://llmstxt.org): the book's title, a summary,
-and a link to each chapter's Markdown copy (``sosai.markdown``: tables expanded,
+and a link to each chapter's Markdown copy (``sosai.website.markdown``: tables expanded,
 citations and cross-references as the page shows them, at the page's URL plus
 ``index.html.md``) with its opening sentences, in table-of-contents order, then the
 data files.
@@ -41,9 +41,9 @@ from xml.etree import ElementTree
 
 from docutils import nodes
 
-from sosai import WEB_BUILDERS, __version__
-from sosai.markdown import markdown_uri
-from sosai.shared import PageRecords, base_url, reading_order
+from sosai import __version__
+from sosai.shared import WEB_BUILDERS, PageRecords, base_url, reading_order
+from sosai.website.markdown import markdown_uri
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -183,13 +183,13 @@ def striptags(text: str) -> str:
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Connect the URL settings, meta tags, 404 copy, sitemap and ``llms.txt``."""
-    app.setup_extension("sosai.markdown")  # the pages' Markdown copies llms.txt links to
+    app.setup_extension("sosai.website.markdown")  # the pages' Markdown copies llms.txt links to
     # After the extensions whose settings it fills have registered them.
     app.connect("config-inited", derive_urls, priority=900)
     app.connect("html-page-context", add_meta_tags)
     app.add_env_collector(Summaries)
     app.connect("build-finished", copy_404_page)
     app.connect("build-finished", write_sitemap)
-    # After sosai.data has exported the data files (default priority 500).
+    # After sosai.features.data has exported the data files (default priority 500).
     app.connect("build-finished", write_llms_txt, priority=600)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -24,7 +24,7 @@ straight to it. Beyond the schema, a file is refused, with one located problem, 
 - a row's ``as_of`` is later than the month of the build (:func:`build_month`:
   ``SOURCE_DATE_EPOCH`` when it is set, else today).
 
-As an extension (``sosai.data``), every data file is validated once at the start of
+As an extension (``sosai.features.data``), every data file is validated once at the start of
 each build; the ``data-table`` and ``data-chart`` directives load files through
 :func:`load`. HTML builds also publish every valid data file as
 ``data/<name>.csv`` and ``data/<name>.json`` (:data:`EXPORT_DIR`), for readers who
@@ -38,7 +38,6 @@ shows it as text rather than running it as a formula.
 from __future__ import annotations
 
 import csv
-import importlib.metadata
 import io
 import json
 import pickle
@@ -52,7 +51,9 @@ import referencing
 import yaml
 from sphinx.util import logging
 
-from sosai import WEB_BUILDERS, __version__, freshness, source_digest
+from sosai import __version__
+from sosai.features import freshness
+from sosai.shared import WEB_BUILDERS, cache_key
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -203,7 +204,7 @@ def _key(path: Path | str) -> tuple[Path, tuple[int | str, ...]]:
 
 
 def build_month() -> str:
-    """The month of this build, ``YYYY-MM`` (UTC): :func:`sosai.freshness.build_month`.
+    """The month of this build, ``YYYY-MM`` (UTC): :func:`sosai.features.freshness.build_month`.
 
     From ``SOURCE_DATE_EPOCH`` (seconds since 1970) when it is set, as for reproducible
     builds, so a test can fix it; else today.
@@ -252,7 +253,7 @@ def read_yaml(path: Path) -> yaml.Node | None:
     Refused with one located problem: bytes that are not UTF-8, malformed YAML
     (control characters included), a tree too large or too deep once its aliases are
     expanded or with an alias inside itself, and a mapping with a key twice.
-    ``sosai.whatsnew`` reads ``changes.yml`` with it too.
+    ``sosai.features.whatsnew`` reads ``changes.yml`` with it too.
     """
     raw = path.read_bytes()
     try:
@@ -642,8 +643,8 @@ def _cache_file(app: Sphinx) -> Path:
 
 
 def _cache_version() -> str:
-    """Changes when this module or the validator changes, invalidating the saved cache."""
-    return f"{source_digest(__file__)} {importlib.metadata.version('jsonschema')}"
+    """Changes when this module, the reader or the validator changes."""
+    return cache_key(__file__, freshness.__file__, packages=("jsonschema", "PyYAML"))
 
 
 def _restore_cache(path: Path) -> None:

@@ -4,8 +4,8 @@ Extensions add their assets to every page. The book keeps each of these only whe
 the page needs it, so most pages make fewer requests (see ``make bench``):
 
 - ``design-tabs.js`` (sphinx-design): pages with a tab set;
-- ``sosai-figures.js`` (sosai.datatable, sosai.charts): pages with a data table or a
-  chart;
+- ``sosai-figures.js`` (``features.datatable``, ``features.charts``): pages with a data
+  table or a chart;
 - ``sphinx-design.min.css``: pages using sphinx-design classes (the landing page's
   badges, cards, tabs);
 - ``pygments.css``: pages with code blocks.
@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 
-from sosai import WEB_BUILDERS, __version__
+from sosai import __version__
+from sosai.shared import WEB_BUILDERS
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -6,7 +6,7 @@ and its cross-references are labels. So the website also publishes each page as
 Markdown made from the page's *resolved* doctree, the one its HTML is written from:
 tables are expanded, citations read as on the page ("(Ollama, 2026)", linked to the
 References page), ``{term}`` and ``{numref}`` are links, and figures are images with
-their captions. ``llms.txt`` (``sosai.site``) links each chapter to its copy.
+their captions. ``llms.txt`` (``sosai.website.site``) links each chapter to its copy.
 
 Where the copy lives follows the llms.txt proposal (https://llmstxt.org/, "Proposal"):
 a page's Markdown is at the page's URL with ``.md`` appended, and a URL without a file
@@ -33,7 +33,7 @@ nodes and the References page's A-Z line (navigation within the HTML page) are l
 out.
 
 A node type the translator does not know is written as its plain text, and the build
-warns (``sosai.markdown``) at its location, so nothing vanishes silently and the
+warns (``sosai.website.markdown``) at its location, so nothing vanishes silently and the
 strict build points at the node that needs a rule.
 
 Files are written on ``doctree-resolved`` (in the main process, for each page the
@@ -54,8 +54,8 @@ from sphinx.locale import admonitionlabels
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxTranslator
 
-from sosai import WEB_BUILDERS, __version__
-from sosai.shared import base_url
+from sosai import __version__
+from sosai.shared import WEB_BUILDERS, base_url
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

@@ -5,7 +5,7 @@ Authors write nothing: each page except the landing page (and those listed in
 
 - a note linking to an issue form prefilled with the chapter (report something
   outdated or wrong), to the page's source on GitHub (edit it), and to the comments;
-- the chapter's contributors, from ``sosai.contributors``;
+- the chapter's contributors, from ``sosai.features.contributors``;
 - a comments area. The utterances settings come from sphinx-comments'
   ``comments_config`` (``html.comments.utterances`` in ``_config.yml``), but the
   thread loads only when the reader presses "Show comments"
@@ -28,8 +28,9 @@ from urllib.parse import urlencode
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
-from sosai import __version__, contributors, publish_static
-from sosai.shared import repository_url
+from sosai import __version__
+from sosai.features import contributors
+from sosai.shared import publish_static, repository_url
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -99,7 +100,7 @@ class AppendFooter(SphinxTransform):
         if repo is None:
             return []
         srcdir = Path(self.env.srcdir)
-        # The data and chart folders, where sosai.data and sosai.charts are loaded.
+        # The data and chart folders, where the data and charts extensions are loaded.
         folders = (getattr(self.config, s, None) for s in ("sosai_data_dir", "sosai_charts_dir"))
         content_dirs = {(srcdir / folder).resolve() for folder in folders if folder}
         files = [Path(self.env.doc2path(docname))]
@@ -131,7 +132,7 @@ def drop_autoloading_comments(
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register ``sosai_footer_exclude``, the footer transform and the comments loader."""
-    app.setup_extension("sosai.contributors")
+    app.setup_extension("sosai.features.contributors")
     app.add_config_value("sosai_footer_exclude", [], "env", types=frozenset({list}))
     app.add_transform(AppendFooter)
     app.connect("builder-inited", comments_on_request)

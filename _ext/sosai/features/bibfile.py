@@ -22,7 +22,7 @@ entry's key, instead of a traceback or a line pybtex guessed:
 
 A file with problems is read again by the next build, so they are reported until
 they are fixed. :func:`entry_location` gives where an entry is written, for messages
-about entries found later: ``sosai.bibstyle`` reports a missing field (a ``year``)
+about entries found later: ``sosai.features.bibstyle`` reports a missing field (a ``year``)
 there rather than on the References page.
 
 Warnings have type ``sosai`` and subtype ``bib``.
@@ -43,7 +43,8 @@ from pybtex.scanner import PybtexSyntaxError
 from sphinx.util import logging
 from sphinxcontrib.bibtex import bibfile as upstream
 
-from sosai import __version__, is_web_url
+from sosai import __version__
+from sosai.shared import is_web_url
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

@@ -18,7 +18,7 @@ Renders a link to the feed, then the latest entries, newest first: the date, the
 ``whats-new.xml`` (``sosai_whatsnew_feed``), announced in every page's head. An entry
 with a bad date, an unknown page, no text or a control character in its text (which
 XML, and so the feed, cannot hold) is left out with a warning naming the file and
-line. The file is read as ``sosai.data`` reads data files (``data.read_yaml``): bytes
+line. The file is read as ``sosai.features.data`` reads data files (``data.read_yaml``): bytes
 that are not UTF-8, malformed YAML, a key written twice or a file too large once its
 aliases are expanded leave every entry out, with one warning at its line. (Before,
 entries were commit subjects, which are written for developers and include changes
@@ -43,8 +43,9 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 
-from sosai import WEB_BUILDERS, __version__, data
-from sosai.shared import PageRecords, base_url
+from sosai import __version__
+from sosai.features import data
+from sosai.shared import WEB_BUILDERS, PageRecords, base_url
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

@@ -16,7 +16,7 @@ script declares the data files it reads and draws a figure from them::
 
     DATA = ["models"]                       # _data/models.yml, written out as a list
 
-    def draw(data):                         # data["models"] is a sosai.data.Dataset
+    def draw(data):                         # data["models"] is a sosai.features.data.Dataset
         fig, ax = new_figure()
         ...
         return fig
@@ -76,7 +76,6 @@ import textwrap
 import threading
 import time
 import traceback
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
@@ -85,7 +84,9 @@ from docutils.parsers.rst import directives
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from sosai import __version__, data, publish_static, source_digest
+from sosai import __version__
+from sosai.features import data
+from sosai.shared import cache_key, publish_static
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -204,8 +205,7 @@ def _plan(script: Path, data_dir: Path, out_dir: Path) -> tuple[Job, list[Path]]
     names, line = _outline(script)
     datasets = {name: data.load(data_dir / f"{name}.yml") for name in names}
     inputs = [script] + [ds.path for ds in datasets.values()]
-    digest = hashlib.sha256(source_digest(__file__).encode())
-    digest.update(version("matplotlib").encode())
+    digest = hashlib.sha256(cache_key(__file__, packages=("matplotlib",)).encode())
     for path in inputs:
         digest.update(path.read_bytes())
     svg = out_dir / f"{script.stem}-{digest.hexdigest()[:12]}.svg"
@@ -218,7 +218,7 @@ def render(
     """Draw one chart script to SVG if needed; return the SVG and the files it read.
 
     ``drawer``'s worker draws it, or a worker started for this chart alone (with the
-    default time limit). Raises :class:`sosai.data.DataError` for bad data and
+    default time limit). Raises :class:`sosai.features.data.DataError` for bad data and
     :class:`ChartError` for whatever stopped the script.
     """
     job, inputs = _plan(script, data_dir, out_dir)
@@ -481,7 +481,7 @@ class _Worker:
                 line = self._line(sys._getframe(1)) or self.job.line
                 msg = f"tried to reach {host}: charts may not use the network"
                 self.stopped = ChartError(msg, line)
-            msg = f"sosai.charts: charts may not use the network ({host})"
+            msg = f"sosai.features.charts: charts may not use the network ({host})"
             raise ConnectionRefusedError(msg)
 
         return refuse
@@ -647,7 +647,7 @@ class DataChartDirective(SphinxDirective):
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register ``sosai_charts_dir``, ``sosai_chart_timeout`` and the ``data-chart`` directive."""
-    app.setup_extension("sosai.data")
+    app.setup_extension("sosai.features.data")
     app.connect("builder-inited", publish_static)
     app.add_js_file("sosai-figures.js", loading_method="defer")
     app.add_config_value("sosai_charts_dir", "_charts", "env", types=frozenset({str}))

@@ -11,7 +11,7 @@ Usage in MyST::
     ```
 
 - The argument is the data file, relative to the page (or to the book with a leading
-  ``/``). It is validated by ``sosai.data`` and becomes a dependency of the page, so
+  ``/``). It is validated by ``sosai.features.data`` and becomes a dependency of the page, so
   editing it rebuilds the page.
 - ``:columns:`` picks fields in order (default: every field in the schema except
   ``id`` and ``as_of``). Column headers are the schema's ``title`` for each field.
@@ -22,7 +22,7 @@ Usage in MyST::
   the oldest ``as_of`` among the rows shown, so readers know how stale it can be.
 - Every table ends with a "Checked" column (before the sources): each row's
   ``as_of``. Where the table's schema gives a freshness rule (``x-fresh-for-months``,
-  ``sosai.freshness``), a row checked longer ago than that in the build's month
+  ``sosai.features.freshness``), a row checked longer ago than that in the build's month
   (``SOURCE_DATE_EPOCH`` when set) reads "2026-01 (due)", the word explained on hover,
   and the caption says that rows marked "due" were last checked more than N months
   ago: text, not colour, so it reads the same on screen, to a screen reader and on
@@ -41,7 +41,7 @@ a row stays one or two lines. The number's link leads to the entry on the Refere
 page (or to the URL) and says in words which source it is (for screen readers, the
 hover card, the side-by-side view and find-in-page); a line under the table lists the
 numbers with their sources, for print. In HTML, a line under the table links to the whole data
-file as CSV and JSON (``sosai.data`` writes them); other builders leave the line out.
+file as CSV and JSON (``sosai.features.data`` writes them); other builders leave the line out.
 
 ``{data-catalogue}`` (no argument, no options) lists every data file of the book: its
 title, rows, the month its oldest row was checked, the pages that show it (as a table
@@ -73,7 +73,9 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 
-from sosai import WEB_BUILDERS, __version__, data, freshness, is_web_url, publish_static
+from sosai import __version__
+from sosai.features import data, freshness
+from sosai.shared import WEB_BUILDERS, is_web_url, publish_static
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -518,7 +520,7 @@ class DataCatalogueDirective(SphinxDirective):
 
     def pages_showing(self, name: str) -> list[str]:
         """Pages with a table of ``name``, or a chart drawn from it, in reading order."""
-        charts_name = getattr(self.config, "sosai_charts_dir", None)  # with sosai.charts
+        charts_name = getattr(self.config, "sosai_charts_dir", None)  # with sosai.features.charts
         charts_dir = Path(self.env.srcdir) / charts_name if charts_name else None
         charts = {
             script.stem
@@ -638,7 +640,7 @@ def source_list(links: list[nodes.reference]) -> nodes.paragraph:
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register the ``data-table`` directive (and data validation it relies on)."""
-    app.setup_extension("sosai.data")
+    app.setup_extension("sosai.features.data")
     app.add_directive(DIRECTIVE_NAME, DataTableDirective)
     app.add_directive("data-catalogue", DataCatalogueDirective)
     app.connect("builder-inited", publish_static)

@@ -32,7 +32,9 @@ from sphinx.util import logging
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 from sphinxcontrib.bibtex.domain import BibtexDomain, _FilterVisitor
 
-from sosai import __version__, source_digest
+from sosai import __version__
+from sosai.features import bibstyle, citestyle
+from sosai.shared import cache_key
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -182,7 +184,15 @@ def _citation_signature(citation: Citation) -> tuple:
 
 
 def _settings(env: BuildEnvironment) -> tuple:
-    return (source_digest(__file__), *(repr(env.config[name]) for name in CITATION_SETTINGS))
+    # A kept citation is upstream's node formatted by the book's styles: its key holds
+    # their code and the versions of the packages that made it.
+    code = cache_key(
+        __file__,
+        bibstyle.__file__,
+        citestyle.__file__,
+        packages=("sphinxcontrib-bibtex", "pybtex", "pybtex-docutils", "docutils", "sphinx"),
+    )
+    return (code, *(repr(env.config[name]) for name in CITATION_SETTINGS))
 
 
 def load_intext(app: Sphinx) -> None:

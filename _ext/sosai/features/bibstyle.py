@@ -15,7 +15,7 @@ API (as sphinxcontrib-bibtex recommends). It differs in two ways:
   ``YYYY-MM-DD``) follows its URL as "accessed 4 December 2026" (``unsrt`` writes
   "visited on" and the raw field).
 
-URLs, DOIs and arXiv identifiers are links, as in ``unsrt`` (``sosai.bibfile`` has
+URLs, DOIs and arXiv identifiers are links, as in ``unsrt`` (``sosai.features.bibfile`` has
 dropped any ``url`` that is not http or https, with a warning).
 
 An entry missing a field its type needs (an ``@article`` without a ``year``) is
@@ -37,7 +37,7 @@ bibliography on every build, even when one chapter changed:
   without it.
 - LaTeX decoding of names and fields is memoised (``Text.from_latex``).
 
-``sosai.bibdomain`` speeds up the rest of sphinxcontrib-bibtex's work.
+``sosai.speed.bibdomain`` speeds up the rest of sphinxcontrib-bibtex's work.
 
 Usage in MyST::
 
@@ -70,7 +70,9 @@ from sphinx.environment import CONFIG_OK
 from sphinx.util import logging
 from sphinxcontrib.bibtex.style import template as citation_template
 
-from sosai import __version__, bibfile, source_digest
+from sosai import __version__
+from sosai.features import bibfile
+from sosai.shared import cache_key
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -170,7 +172,7 @@ class SortingStyle(AuthorYearTitleSorting):
     """Author, year, title; organisations (``{{Meta AI}}``) sort by their name."""
 
     def sorting_key(self, entry) -> tuple:
-        """Author, year and title, the year without any letter ``sosai.citestyle`` added.
+        """Author, year and title, the year without any letter ``sosai.features.citestyle`` added.
 
         Works that share a label then keep the order their letters were given in.
         """
@@ -273,6 +275,11 @@ def _text_from_latex(cls: type, latex: str) -> Text:
 _loaded: list[int] = []
 
 
+def _cache_key() -> str:
+    """What formatted entries depend on: this style, the strict reader, pybtex."""
+    return cache_key(__file__, bibfile.__file__, packages=("pybtex", "latexcodec"))
+
+
 def load_formatted(app: Sphinx) -> None:
     """Start from the entries formatted by the previous build (unless it is clean)."""
     FORMATTED.clear()
@@ -281,7 +288,7 @@ def load_formatted(app: Sphinx) -> None:
     if app.env.config_status == CONFIG_OK and path.is_file():
         with contextlib.suppress(Exception):  # a stale or partial file: start afresh
             code, formatted = pickle.loads(path.read_bytes())
-            if code == source_digest(__file__):  # entries formatted by this very style
+            if code == _cache_key():  # entries formatted by this very style and pybtex
                 FORMATTED.update(formatted)
     _loaded[:] = [len(FORMATTED)]
 
@@ -292,7 +299,7 @@ def save_formatted(app: Sphinx, exception: Exception | None) -> None:
     if exception is None and FORMATTED and [len(FORMATTED)] != _loaded:
         path = Path(app.doctreedir) / CACHE_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(pickle.dumps((source_digest(__file__), FORMATTED)))
+        path.write_bytes(pickle.dumps((_cache_key(), FORMATTED)))
 
 
 _UPSTREAM_NAMES = citation_template.names
@@ -311,7 +318,7 @@ def names_in_citations(children, data, role, **kwargs):
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register the ``sosai`` pybtex styles."""
-    app.setup_extension("sosai.bibfile")
+    app.setup_extension("sosai.features.bibfile")
     pybtex.plugin.entry_points = _cached_entry_points
     richtext.Text.from_latex = classmethod(_text_from_latex)
     citation_template.names = names_in_citations

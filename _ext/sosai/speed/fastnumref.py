@@ -28,6 +28,7 @@ from sphinx.domains.std import StandardDomain
 from sphinx.environment.collectors.toctree import TocTreeCollector
 
 from sosai import __version__
+from sosai.shared import PageRecords
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
     from sphinx.util.typing import ExtensionMetadata
-
-SKELETONS = "sosai_numbering_skeletons"
 
 
 class CachingStandardDomain(StandardDomain):
@@ -106,31 +105,21 @@ def skeleton_children(env: BuildEnvironment, element: nodes.Element) -> list[nod
     return kept
 
 
-def keep_skeleton(app: Sphinx, doctree: nodes.document) -> None:
-    """Keep the numbering skeleton of the page just read, in the environment."""
-    env = app.env
-    skeleton = nodes.Element()
-    skeleton.extend(skeleton_children(env, doctree))
-    for node in skeleton.findall():
-        # A copied node, and text added to it, still point to the whole page (see
-        # ``Element.copy``), which would be pickled into the environment with them.
-        node.document = None
-    env.__dict__.setdefault(SKELETONS, {})[env.docname] = skeleton
+class Skeletons(PageRecords):
+    """docname -> the page's numbering skeleton, made when the page is read."""
 
+    attribute = "sosai_numbering_skeletons"
+    read_priority = 900  # late: numbered nodes added by other doctree-read handlers count
 
-def purge_skeleton(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    """Forget the skeleton of a page that is about to be read again or was removed."""
-    env.__dict__.get(SKELETONS, {}).pop(docname, None)
-
-
-def merge_skeletons(
-    app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
-) -> None:
-    """Take the skeletons of pages read by a parallel reader."""
-    theirs = other.__dict__.get(SKELETONS, {})
-    env.__dict__.setdefault(SKELETONS, {}).update(
-        {docname: theirs[docname] for docname in docnames if docname in theirs}
-    )
+    def record(self, app: Sphinx, doctree: nodes.document) -> nodes.Element:
+        """The skeleton of the page just read: see :func:`skeleton_children`."""
+        skeleton = nodes.Element()
+        skeleton.extend(skeleton_children(app.env, doctree))
+        for node in skeleton.findall():
+            # A copied node, and text added to it, still point to the whole page (see
+            # ``Element.copy``), which would be pickled into the environment with them.
+            node.document = None
+        return skeleton
 
 
 def numbering_from_skeletons(
@@ -140,7 +129,7 @@ def numbering_from_skeletons(
 
     @functools.wraps(assign)
     def assign_figure_numbers(self: TocTreeCollector, env: BuildEnvironment) -> list[str]:
-        skeletons: dict[str, nodes.Element] = env.__dict__.get(SKELETONS, {})
+        skeletons: dict[str, nodes.Element] = Skeletons.of(env)
         read = env.get_doctree
 
         def skeleton_or_doctree(docname: str) -> nodes.Element:
@@ -164,13 +153,10 @@ def setup(app: Sphinx) -> ExtensionMetadata:
         TocTreeCollector.assign_figure_numbers = numbering_from_skeletons(  # type: ignore[method-assign]
             TocTreeCollector.assign_figure_numbers
         )
-    # Late, so that numbered nodes added by other doctree-read handlers are seen.
-    app.connect("doctree-read", keep_skeleton, priority=900)
-    app.connect("env-purge-doc", purge_skeleton)
-    app.connect("env-merge-info", merge_skeletons)
+    app.add_env_collector(Skeletons)
     return {
         "version": __version__,
-        "env_version": 1,
+        "env_version": 2,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

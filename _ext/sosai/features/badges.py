@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, ClassVar
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
-from sosai import __version__, contributors
+from sosai import __version__
+from sosai.features import contributors
 from sosai.shared import add_setting_once, repository_url
 
 if TYPE_CHECKING:
@@ -107,8 +108,10 @@ class BadgesDirective(SphinxDirective):
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register ``sosai_licence``, ``sosai_doi`` and the ``badges`` directive."""
-    app.setup_extension("sosai.contributors")
+    app.setup_extension("sosai.features.contributors")
     app.add_config_value("sosai_licence", "CC-BY-4.0", "env", types=frozenset({str}))
-    add_setting_once(app, "sosai_doi", "", "env", frozenset({str}))  # sosai.citation too
+    add_setting_once(
+        app, "sosai_doi", "", "env", frozenset({str})
+    )  # sosai.features.cite_this_book too
     app.add_directive(DIRECTIVE_NAME, BadgesDirective)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

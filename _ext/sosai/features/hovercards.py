@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 from sphinx import addnodes
 
-from sosai import __version__, publish_static
-from sosai.bibstyle import citation_label
-from sosai.shared import PageRecords
+from sosai import __version__
+from sosai.features.bibstyle import citation_label
+from sosai.shared import PageRecords, publish_static
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

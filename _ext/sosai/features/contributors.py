@@ -5,7 +5,7 @@ Usage in MyST (the landing page lists everyone)::
     ```{contributors}
     ```
 
-Chapters need nothing: ``sosai.footer`` ends each one with its contributors, from
+Chapters need nothing: ``sosai.features.footer`` ends each one with its contributors, from
 :func:`chapter_contributors`. A chapter's contributors are the authors of its lines
 (``git blame``, honouring ``.mailmap``) in the page and the data files its tables and
 charts read, ordered by lines authored; people below ``sosai_contributors_min_share``
@@ -42,6 +42,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from sosai import __version__
+from sosai.shared import PageRecords
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -76,7 +77,7 @@ def git(repo: Path, *args: str) -> str | None:
     """Run git in ``repo``; None if git is missing or the command fails."""
     try:
         # errors="replace": blame prints the file's lines, and a data file that is not
-        # UTF-8 is reported by sosai.data at its line; it must not stop the build here.
+        # UTF-8 is reported by sosai.features.data at its line; it must not stop the build here.
         result = subprocess.run(
             ["git", *args], cwd=repo, capture_output=True, check=False,
             encoding="utf-8", errors="replace",
@@ -206,40 +207,42 @@ def history_key(app: Sphinx) -> str:
     return f"{head.strip()} {date.today().isoformat()}"
 
 
+class HistoryPages(PageRecords):
+    """docname of a page that shows git figures -> :func:`history_key` when it was read.
+
+    The directives record it while the page is read; the collector forgets it before
+    the page is read again and merges parallel readers' records, and sends the page to
+    be read again once the key has changed (a new commit, a new day).
+    """
+
+    attribute = "sosai_history_pages"
+
+    def record(self, app: Sphinx, doctree: nodes.document) -> None:
+        """Nothing to take from the doctree: the directives have recorded the key."""
+
+    def get_outdated_docs(
+        self,
+        app: Sphinx,
+        env: BuildEnvironment,
+        added: set[str],
+        changed: set[str],
+        removed: set[str],
+    ) -> list[str]:
+        """The pages read under another :func:`history_key`."""
+        pages = self.of(env)
+        if not pages:
+            return []
+        key = history_key(app)
+        return sorted(d for d, seen in pages.items() if seen != key and d not in removed)
+
+
 def note_history_dependency(env: BuildEnvironment) -> None:
     """Read the current page again whenever :func:`history_key` changes.
 
     ``env.note_reread()`` would re-read it on every build, which costs every
     incremental rebuild the pages that show git figures.
     """
-    if not hasattr(env, "sosai_history_pages"):
-        env.sosai_history_pages = {}  # docname -> history_key when it was read
-    env.sosai_history_pages[env.docname] = history_key(env.app)
-
-
-def _history_outdated(
-    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
-) -> list[str]:
-    pages: dict[str, str] = getattr(env, "sosai_history_pages", {})
-    if not pages:
-        return []
-    key = history_key(app)
-    return sorted(d for d, seen in pages.items() if seen != key and d not in removed)
-
-
-def _history_purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    getattr(env, "sosai_history_pages", {}).pop(docname, None)
-
-
-def _history_merge(
-    app: Sphinx, env: BuildEnvironment, docnames: Iterable[str], other: BuildEnvironment
-) -> None:
-    theirs = getattr(other, "sosai_history_pages", {})
-    for docname in docnames:
-        if docname in theirs:
-            if not hasattr(env, "sosai_history_pages"):
-                env.sosai_history_pages = {}
-            env.sosai_history_pages[docname] = theirs[docname]
+    HistoryPages.of(env)[env.docname] = history_key(env.app)
 
 
 class ContributorsDirective(SphinxDirective):
@@ -267,7 +270,10 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     """Register the contributor settings and the ``contributors`` directive."""
     app.add_config_value("sosai_contributors_min_share", 0.05, "env", types=frozenset({float, int}))
     app.add_directive(DIRECTIVE_NAME, ContributorsDirective)
-    app.connect("env-get-outdated", _history_outdated)
-    app.connect("env-purge-doc", _history_purge)
-    app.connect("env-merge-info", _history_merge)
-    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+    app.add_env_collector(HistoryPages)
+    return {
+        "version": __version__,
+        "env_version": 2,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }
