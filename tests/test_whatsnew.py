@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 from sphinx.util.console import strip_colors
 
 from sosai.features.whatsnew import PageChanges
+from sosai.shared import resolve_site_file_links
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -134,3 +135,26 @@ def test_the_feed_has_every_change_after_a_parallel_build(make_app, book):
     feed = ET.parse(app.outdir / "whats-new.xml").getroot()
     assert len(feed.findall(f"{ATOM}entry")) == len(entries(app)) >= 2
     assert "whats-new" in PageChanges.of(app.env)
+
+
+def test_links_to_site_files_are_resolved_once_and_dropped_outside_the_website(make_app, book):
+    """The feed link and the table's download links share one handler (sosai.shared)."""
+    tables = Path(__file__).parent / "roots" / "test-datatable" / "_data"
+    shutil.copy(tables / "engines.yml", book / "_data")
+    shutil.copy(tables / "schema" / "engines.schema.json", book / "_data" / "schema")
+    with (book / "chapter.md").open("a", encoding="utf-8") as chapter:
+        chapter.write("\n```{data-table} _data/engines.yml\n:columns: name, licence\n```\n")
+    app = build(make_app, book)
+    handlers = [listener.handler for listener in app.events.listeners["doctree-resolved"]]
+    assert handlers.count(resolve_site_file_links) == 1  # both extensions asked for it
+    chapter = BeautifulSoup((app.outdir / "chapter" / "index.html").read_text(), "html.parser")
+    assert [a["href"] for a in chapter.select("p.sosai-downloads a")] == [
+        "../data/engines.csv",
+        "../data/engines.json",
+    ]
+    single = make_app("singlehtml", srcdir=book)
+    single.build()
+    page = BeautifulSoup((single.outdir / "index.html").read_text(), "html.parser")
+    assert page.select("ul.sosai-whats-new li")  # the changes are there...
+    assert page.select("p.sosai-feed, p.sosai-downloads") == []  # ...but no dead links
+    assert page.select("table")  # nor is anything else dropped

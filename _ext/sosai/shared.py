@@ -17,6 +17,9 @@ Not an extension (no ``setup()``): modules import what they use.
   the package versions the cached result depends on.
 - :func:`is_web_url`: whether an address may be published as a link.
 - :func:`publish_static`: publishes ``static/`` once, whoever asks first.
+- :func:`site_file_link` and :func:`resolve_site_file_links`: links to files only the
+  website publishes (data downloads, feeds), made relative to each page, and the
+  paragraph holding them dropped from EPUB and PDF, where those files do not exist.
 """
 
 from __future__ import annotations
@@ -28,12 +31,13 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from docutils import nodes
 from sphinx.environment.collectors import EnvironmentCollector
+from sphinx.util.osutil import relative_uri
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from docutils import nodes
     from sphinx.application import Sphinx
     from sphinx.config import Config
     from sphinx.environment import BuildEnvironment
@@ -64,6 +68,47 @@ def publish_static(app: Any) -> None:
     """Publish :data:`STATIC` with the book's static files (once, whoever asks first)."""
     if str(STATIC) not in app.config.html_static_path:
         app.config.html_static_path.append(str(STATIC))
+
+
+# A reference's attribute: the path, from the site's root, of a file the website publishes.
+SITE_FILE = "sosai_site_file"
+
+
+def site_file_link(text: str, path: str) -> nodes.reference:
+    """A link to ``path``, a file the website publishes; see :func:`resolve_site_file_links`."""
+    return nodes.reference("", text, refuri="", internal=True, **{SITE_FILE: path})
+
+
+def resolve_site_file_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Point each :func:`site_file_link` at its file, relative to the page being written.
+
+    Only the website has those files: for other builders (EPUB, the single page behind
+    the PDF) the paragraph that holds the link is removed instead. Extensions that make
+    such links connect this to ``doctree-resolved`` with :func:`connect_once`.
+    """
+    web = app.builder.name in WEB_BUILDERS
+    here = app.builder.get_target_uri(docname) if web else ""
+    dropped: list[nodes.Element] = []
+    for ref in doctree.findall(nodes.reference):
+        if SITE_FILE not in ref:
+            continue
+        if web:
+            ref["refuri"] = relative_uri(here, ref[SITE_FILE])
+            continue
+        paragraph = ref.parent
+        while paragraph is not None and not isinstance(paragraph, nodes.paragraph):
+            paragraph = paragraph.parent
+        if paragraph is not None and not any(p is paragraph for p in dropped):
+            dropped.append(paragraph)
+    for paragraph in dropped:
+        paragraph.parent.remove(paragraph)
+
+
+def connect_once(app: Sphinx, event: str, handler: Any) -> None:
+    """``app.connect(event, handler)``, unless another extension connected it already."""
+    listeners = app.events.listeners.get(event, [])
+    if not any(listener.handler is handler for listener in listeners):
+        app.connect(event, handler)
 
 
 @functools.cache

@@ -71,11 +71,16 @@ from sphinx import addnodes
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
-from sphinx.util.osutil import relative_uri
 
 from sosai import __version__
 from sosai.features import data, freshness
-from sosai.shared import WEB_BUILDERS, is_web_url, publish_static
+from sosai.shared import (
+    connect_once,
+    is_web_url,
+    publish_static,
+    resolve_site_file_links,
+    site_file_link,
+)
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -258,13 +263,7 @@ class DataTableDirective(SphinxDirective):
         for i, suffix in enumerate(("csv", "json")):
             if i:
                 line += nodes.Text(", ")
-            line += nodes.reference(
-                "",
-                suffix.upper(),
-                refuri="",
-                internal=True,
-                sosai_download=f"{dataset.name}.{suffix}",
-            )
+            line += site_file_link(suffix.upper(), f"{data.EXPORT_DIR}/{dataset.name}.{suffix}")
         return line
 
     def build_table(
@@ -575,20 +574,6 @@ class DataCatalogueDirective(SphinxDirective):
         return [items]
 
 
-def resolve_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Point download links at ``data/<file>`` in HTML; drop the line elsewhere."""
-    for line in list(doctree.findall(nodes.paragraph)):
-        if DOWNLOADS_CLASS not in line["classes"]:
-            continue
-        if app.builder.name not in WEB_BUILDERS:
-            line.parent.remove(line)
-            continue
-        here = app.builder.get_target_uri(docname)
-        for ref in line.findall(nodes.reference):
-            target = f"{data.EXPORT_DIR}/{ref['sosai_download']}"
-            ref["refuri"] = relative_uri(here, target)
-
-
 def number_sources(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Show each table's sources as "[n]" links, and list the numbers under the table.
 
@@ -644,7 +629,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_directive(DIRECTIVE_NAME, DataTableDirective)
     app.add_directive("data-catalogue", DataCatalogueDirective)
     app.connect("builder-inited", publish_static)
-    app.connect("doctree-resolved", resolve_downloads)
+    connect_once(app, "doctree-resolved", resolve_site_file_links)  # the download links
     app.connect("doctree-resolved", number_sources)
     app.connect("env-get-outdated", recheck_in_a_new_month)
     app.add_js_file("sosai-figures.js", loading_method="defer")

@@ -41,11 +41,17 @@ from docutils.parsers.rst import directives
 from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
-from sphinx.util.osutil import relative_uri
 
 from sosai import __version__
 from sosai.features import data
-from sosai.shared import WEB_BUILDERS, PageRecords, base_url
+from sosai.shared import (
+    WEB_BUILDERS,
+    PageRecords,
+    base_url,
+    connect_once,
+    resolve_site_file_links,
+    site_file_link,
+)
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -205,7 +211,7 @@ class WhatsNewDirective(SphinxDirective):
         self.set_source_info(items)
         feed = nodes.paragraph(classes=[FEED_CLASS])
         feed += nodes.Text("Follow these changes in a feed reader: ")
-        feed += nodes.reference("", "Atom feed", refuri="", internal=True)
+        feed += site_file_link("Atom feed", self.config.sosai_whatsnew_feed)
         feed += nodes.Text(".")
         return [feed, items]
 
@@ -237,19 +243,6 @@ def feed_xml(app: Sphinx, entries: list[Change], page: str) -> str:
         add(entry, "link", href=base + app.builder.get_target_uri(change.docnames[0]))
         add(entry, "summary", change.text)
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
-
-
-def resolve_feed_link(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Point the feed link at the feed in HTML; drop it elsewhere (no feed there)."""
-    for line in list(doctree.findall(nodes.paragraph)):
-        if FEED_CLASS not in line["classes"]:
-            continue
-        if app.builder.name not in WEB_BUILDERS:
-            line.parent.remove(line)
-            continue
-        for ref in line.findall(nodes.reference):
-            here = app.builder.get_target_uri(docname)
-            ref["refuri"] = relative_uri(here, app.config.sosai_whatsnew_feed)
 
 
 def write_feed(app: Sphinx, exception: Exception | None) -> None:
@@ -285,7 +278,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_config_value("sosai_whatsnew_file", "changes.yml", "env", types=frozenset({str}))
     app.add_directive(DIRECTIVE_NAME, WhatsNewDirective)
     app.add_env_collector(PageChanges)
-    app.connect("doctree-resolved", resolve_feed_link)
+    connect_once(app, "doctree-resolved", resolve_site_file_links)  # the feed link
     app.connect("build-finished", write_feed)
     app.connect("html-page-context", announce_feed)
     return {
