@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.metadata
+import platform
+import re
 import subprocess
 import sys
 
+import pytest
+
+from sosai.speed import SPEED_EXTENSIONS
 from tests import book as bookbuild
 from tests.conftest import BOOK
 
@@ -40,3 +47,26 @@ def test_the_book_without_its_speed_extensions_has_the_same_pages(built_book, tm
         if (built_book.outdir / page).read_bytes() != (slow / page).read_bytes()
     ]
     assert different == []
+
+
+CHECKED_AGAINST = re.compile(r"^Checked against: (.+)\.$", re.MULTILINE)
+
+
+@pytest.mark.parametrize("name", SPEED_EXTENSIONS)
+def test_each_speed_module_was_checked_against_the_installed_versions(name):
+    """A speed module patches upstream code: an upgrade means checking it again.
+
+    Each module's docstring says what it patches, which versions it was checked
+    against, what it saves and where upstream could take the fix; after an upgrade
+    this fails until someone has checked the patch and updated that line.
+    """
+    doc = importlib.import_module(name).__doc__
+    for heading in ("Patches: ", "Checked against: ", "Saves (", "Upstream: "):
+        assert f"\n{heading}" in doc, f"{name}: no {heading.strip()} paragraph"
+    versions = dict(v.rsplit(" ", 1) for v in CHECKED_AGAINST.search(doc).group(1).split(", "))
+    for project, checked in versions.items():
+        if project == "Python":
+            installed = platform.python_version()
+        else:
+            installed = importlib.metadata.version(project)
+        assert installed == checked, f"{name} was checked against {project} {checked}"

@@ -14,10 +14,13 @@ which upstream versions it was checked against, and what it saves:
 - ``sosai.speed.bibdomain``: sphinxcontrib-bibtex's ``cite`` domain with indexed look-ups
   and in-text citations kept between builds.
 
-Measured here (clean build of the whole book, ``jupyter-book build`` into an empty
-output folder, two runs each, alternated): 10.1 and 10.3 s with them, 18.1 and 17.9 s
-without. ``make bench`` gives the budgets. Anything that patches another project's internals
-belongs here, not in a module of the book's features.
+Measured with ``make bench BENCH_ARGS=--speed`` (clean build of the whole book into an
+empty folder, and a one-chapter rebuild; 2026-12-04, a shared 2-core machine): with all
+four 12.0 s clean and 2.3 s for one chapter, without any 20.6 s and 4.1 s (CPU time
+14.7 s against 23.9 s clean). Each module's docstring gives its own share, and
+``tests/test_speed.py`` fails when an installed version differs from the ones a module
+was checked against. ``make bench`` gives the budgets. Anything that patches another
+project's internals belongs here, not in a module of the book's features.
 """
 
 from __future__ import annotations

@@ -22,6 +22,14 @@ objects are frozen again so the final collections skip them. Cyclic garbage is s
 collected during the build, only less often. Nothing to write in MyST.
 
 Config: ``sosai_gc_threshold`` (default 50000; 0 leaves the collector as it is).
+
+Patches: nothing of another project; it uses the :mod:`gc` module's public API.
+Checked against: Python 3.11.7, Sphinx 7.4.7.
+Saves (``make bench BENCH_ARGS=--speed``, 2026-12-04, medians of 2-3 builds on a shared
+2-core machine, wall-clock and CPU seconds without it minus with all four): clean build 3.1 s
+(quiet run) and 3.8 s CPU; one-chapter rebuild 0.9 s and 0.8 s CPU.
+Upstream: not a bug anywhere; a long-lived process of many objects (mypy does the
+same) is simply better off with fewer collections.
 """
 
 from __future__ import annotations
