@@ -152,10 +152,10 @@ def test_a_facet_of_free_text_is_one_warning(make_app, rootdir, tmp_path):
 
 def test_a_row_naming_no_licence_row_is_warned_at_its_line(make_app, rootdir, tmp_path):
     app, lines = edited(
-        make_app, rootdir, tmp_path, "terms: community", "terms: comunity", name="_data/models.yml"
+        make_app, rootdir, tmp_path, "terms: community", "terms: withdrawn", name="_data/models.yml"
     )
     assert lines == [
-        "_data/models.yml:9: WARNING: row 2 (model-b), field 'terms': 'comunity' is not the id "
+        "_data/models.yml:9: WARNING: row 2 (model-b), field 'terms': 'withdrawn' is not the id "
         "of a row of _data/terms.yml, so its joined columns are empty [sosai.datatable]"
     ]
     rows = [texts(tr.select("td"))[:2] for tr in the_table(app).select("tbody tr")]
