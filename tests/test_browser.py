@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import TESTS, chapters, chromium
+from sosai.features import data
+from tests.conftest import BOOK, TESTS, chapters, chromium
 from tools.search_queries import SPELLINGS, TOP_THREE
 
 AXE = TESTS / "browser" / "node_modules" / "axe-core" / "axe.min.js"
@@ -655,9 +656,57 @@ def test_readers_can_filter_a_table_by_typing(browser, site):
         for text in rows.all_inner_texts():
             assert "qwen" in text.lower()
             assert "apache" in text.lower()
-        assert bar.locator(".sosai-table-count").inner_text() == f"{shown} of {total} rows"
+        assert bar.locator(".sosai-table-count").inner_text() == f"{shown} of {total} models"
         bar.get_by_label("Filter rows").fill("")
         assert tab.page.locator(f"{table} tbody tr:not([hidden])").count() == total
+
+
+def language_models_by_commercial_use(value: str) -> tuple[list[str], int]:
+    """The general language models whose licence row says ``commercial_use: value``."""
+    models = [m for m in data.load(BOOK / "_data" / "models.yml").rows if m["kind"] == "llm"]
+    licences = {r["id"]: r for r in data.load(BOOK / "_data" / "model-licences.yml").rows}
+    chosen = [
+        m["name"]
+        for m in models
+        if licences.get(m["licence_family"], {}).get("commercial_use") == value
+    ]
+    return chosen, len(models)
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_readers_can_filter_models_by_licence_with_the_keyboard(browser, site, viewport, mode):
+    table = "#tbl-models-llm"
+    expected, total = language_models_by_commercial_use("yes")
+    assert 0 < len(expected) < total
+    with Tab(browser, site, viewport=viewport, dark=mode == "dark") as tab:
+        tab.open("models/")
+        bar = tab.page.locator(table).locator(
+            "xpath=../preceding-sibling::p[contains(@class, 'sosai-table-filter')][1]"
+        )
+        count = bar.locator(".sosai-table-count")
+        assert count.inner_text() == f"{total} models"
+        select = bar.get_by_label("Commercial use")
+        for facet in ("Use restrictions", "Training on outputs", "Open data"):
+            assert bar.get_by_label(facet).is_visible()  # one labelled list per facet
+        box = select.bounding_box()
+        assert box["x"] >= 0  # on screen, also on a phone
+        assert box["x"] + box["width"] <= viewport["width"]
+        bar.get_by_label("Filter rows").focus()
+        for _ in range(6):  # from the text filter, Tab reaches the list
+            if select.evaluate("s => s === document.activeElement"):
+                break
+            tab.page.keyboard.press("Tab")
+        assert select.evaluate("s => s === document.activeElement")
+        tab.page.keyboard.press("y")  # "yes", typed into the closed list
+        assert select.input_value() == "yes"
+        assert sorted(column_values(tab, table, 0)) == sorted(expected)
+        assert count.inner_text() == f"{len(expected)} of {total} models"
+        tab.page.keyboard.press("Home")  # back to "any"
+        assert select.input_value() == ""
+        assert tab.page.locator(f"{table} tbody tr:not([hidden])").count() == total
+        assert count.inner_text() == f"{total} models"
+        assert tab.errors == []
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])

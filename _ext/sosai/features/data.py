@@ -33,6 +33,18 @@ column beside it: each bib key's URL (or DOI link) from the bibliography, so the
 downloads stand alone. A CSV text cell that starts with ``=``, ``+``, ``-``, ``@``,
 a tab or a carriage return is written with a leading apostrophe, so a spreadsheet
 shows it as text rather than running it as a formula.
+
+A field whose schema has ``x-join`` names a row of another data file by its ``id``
+(``licence_family`` in ``models.yml`` names a row of ``model-licences.yml``)::
+
+    "licence_family": {"x-join": {"data": "model-licences", "prefix": "licence_",
+                                  "columns": ["commercial_use", "use_policy"]}}
+
+The downloads then carry those columns of the named row beside the field, prefixed
+(``licence_commercial_use``), and the named row's sources (``licence_sources``), so a
+reader filtering the CSV needs no second file (:func:`with_joins`). The
+``data-table`` directive joins the same way for a page (its ``:join:`` option,
+:func:`join`).
 """
 
 from __future__ import annotations
@@ -42,7 +54,7 @@ import io
 import json
 import pickle
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +74,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 EXPORT_DIR = "data"  # in the HTML output
+SOURCES_FIELD = "sources"
 # libyaml's safe loader when PyYAML has it (about ten times faster), else Python's.
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SCHEMA_DIR = "schema"
@@ -602,13 +615,14 @@ def export_all(app: Sphinx, exception: Exception | None) -> None:
     urls: dict[str, str] | None = None
     for path in sorted(data_dir(app).glob("*.yml")):
         csv_file, json_file = folder / f"{path.stem}.csv", folder / f"{path.stem}.json"
-        if _newer_than_inputs([csv_file, json_file], path, bibfiles):
+        if _newer_than_inputs([csv_file, json_file], path, bibfiles + join_targets(path)):
             continue  # written by an earlier build from the same data, schema and code
         try:
             dataset = load(path)
         except DataError:
             continue  # already reported at the start of the build
         urls = bib_urls(app) if urls is None else urls
+        dataset = with_joins(dataset)
         folder.mkdir(exist_ok=True)
         csv_file.write_text(to_csv(dataset, urls), encoding="utf-8")
         json_file.write_text(to_json(dataset, urls), encoding="utf-8")
@@ -626,6 +640,111 @@ def _newer_than_inputs(outputs: list[Path], path: Path, others: list[Path] | Non
     except FileNotFoundError:
         return False
     return oldest_output > max(p.stat().st_mtime_ns for p in inputs)
+
+
+JOIN = "x-join"  # the schema keyword of a field that names a row of another data file
+
+
+@dataclass(frozen=True)
+class Join:
+    """The rows of ``dataset`` with columns of the rows their ``field`` names in ``target``.
+
+    ``unmatched`` lists the rows whose value names no row of the target (their joined
+    columns are empty).
+    """
+
+    dataset: Dataset
+    unmatched: list[int]
+
+
+def join(
+    dataset: Dataset,
+    field: str,
+    target: Dataset,
+    columns: list[str],
+    *,
+    name: Any,
+    title: Any,
+    sources: str | None = SOURCES_FIELD,
+) -> Join:
+    """Add ``columns`` of the ``target`` row whose ``id`` is each row's ``field``.
+
+    ``name(column)`` and ``title(column)`` give each new column's field name and title;
+    the new columns follow ``field``. With ``sources`` set to a field name (by default
+    the row's own ``sources``), the target row's sources are appended to it, each
+    once; with ``None`` they become a joined column like the others (``name("sources")``).
+    """
+    by_id = {str(row["id"]): row for row in target.rows if "id" in row}
+    rows, unmatched = [], []
+    for index, row in enumerate(dataset.rows):
+        value = row.get(field)
+        other = by_id.get(str(value)) if value is not None else None
+        if value is not None and other is None:
+            unmatched.append(index)
+        new = {}
+        for key, item in row.items():
+            new[key] = item
+            if key == field:
+                new.update({name(c): (other or {}).get(c) for c in columns})
+        if sources is None and other is not None:
+            new[name(SOURCES_FIELD)] = other.get(SOURCES_FIELD)
+        elif sources and other is not None and row.get(sources) is not None:
+            new[sources] = list(dict.fromkeys([*row[sources], *other.get(SOURCES_FIELD, [])]))
+        rows.append(new)
+    properties: dict[str, Any] = {}
+    added = [*columns, *([SOURCES_FIELD] if sources is None else [])]
+    for key, prop in dataset.properties.items():
+        properties[key] = prop
+        if key == field:
+            for column in added:
+                joined = dict(target.properties.get(column, {}))
+                joined["title"] = title(column)
+                properties[name(column)] = joined
+    items = {**dataset.schema.get("items", {}), "properties": properties}
+    schema = {**dataset.schema, "items": items}
+    return Join(replace(dataset, rows=rows, schema=schema), unmatched)
+
+
+def join_targets(path: Path) -> list[Path]:
+    """The data files that the schema of ``path`` joins through ``x-join``."""
+    try:
+        schema = json.loads(schema_path_for(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    properties = schema.get("items", {}).get("properties", {})
+    return [
+        path.parent / f"{prop[JOIN]['data']}.yml"
+        for prop in properties.values()
+        if isinstance(prop, dict) and isinstance(prop.get(JOIN), dict) and "data" in prop[JOIN]
+    ]
+
+
+def with_joins(dataset: Dataset) -> Dataset:
+    """The dataset with the columns its schema's ``x-join`` fields name, for the downloads.
+
+    A target that does not load adds nothing (its problems are reported when the build
+    starts); a value that names no row leaves its joined columns empty.
+    """
+    for field_name, prop in list(dataset.properties.items()):
+        spec = prop.get(JOIN)
+        if not isinstance(spec, dict):
+            continue
+        try:
+            target = load(dataset.path.parent / f"{spec['data']}.yml")
+        except (DataError, KeyError):
+            continue
+        prefix = spec.get("prefix", f"{field_name}_")
+        columns = [c for c in spec.get("columns", []) if c in target.properties]
+        dataset = join(
+            dataset,
+            field_name,
+            target,
+            columns,
+            name=lambda c, p=prefix: f"{p}{c}",
+            title=lambda c, f=field_name, t=target, d=dataset: f"{d.title(f)}: {t.title(c)}",
+            sources=None,
+        ).dataset
+    return dataset
 
 
 def data_dir(app: Sphinx) -> Path:

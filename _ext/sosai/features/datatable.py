@@ -28,6 +28,23 @@ Usage in MyST::
   ago: text, not colour, so it reads the same on screen, to a screen reader and on
   paper. When the month changes, an incremental build renders the tables again.
 - ``:name:`` makes the table a ``{numref}`` target.
+- ``:join:`` adds columns of another data file's rows, through a field that holds
+  their ``id``: ``:join: licence_family -> _data/model-licences.yml: commercial_use,
+  use_policy`` (several joins are separated by ``;``; the file is relative to the page
+  like the argument). Each joined column is named ``field.column``
+  (``licence_family.commercial_use``) in ``:columns:``, ``:sort:``, ``:filter:`` and
+  ``:facets:``, and headed by the other file's title for it; joined columns that
+  ``:columns:`` does not name come after the others. The joined row's sources are
+  added to the row's sources, so every joined value stays cited. A row whose field
+  names no row there gets empty joined cells and a warning at its line in the data
+  file; an unknown field, file or column, or a file that does not load, is one
+  warning at the directive, and the table is not rendered.
+- ``:facets:`` names columns of listed values (a schema ``enum`` or a boolean):
+  on the website each becomes a labelled list above the table ("Commercial use: any,
+  yes, no …"), applied together with the text filter, with a live count of the rows
+  shown (``static/sosai-figures.js``). A facet that is not a column of the table, or
+  not a field of listed values, is a warning at the directive.
+- ``:noun:`` is the word for the rows in that count ("12 of 39 models"; default "rows").
 
 Cells are MyST inline markup, so links, ``{cite}`` and ``{term}`` work in them. A
 cell cannot publish markup or script: raw HTML in it is shown as text (whatever the
@@ -165,6 +182,9 @@ class DataTableDirective(SphinxDirective):
         "caption": directives.unchanged_required,
         "name": directives.unchanged_required,
         "class": directives.class_option,
+        "join": directives.unchanged_required,
+        "facets": directives.unchanged_required,
+        "noun": directives.unchanged_required,
     }
 
     def warn(self, message: str) -> list[nodes.Node]:
@@ -172,7 +192,7 @@ class DataTableDirective(SphinxDirective):
         logger.warning(message, location=self.get_location(), type="sosai", subtype="datatable")
         return []
 
-    def run(self) -> list[nodes.Node]:
+    def run(self) -> list[nodes.Node]:  # noqa: PLR0912 - one check per option, each warns
         """Load, filter, sort and render the rows."""
         relpath, abspath = self.env.relfn2path(self.arguments[0], self.env.docname)
         self.env.note_dependency(relpath)
@@ -184,11 +204,16 @@ class DataTableDirective(SphinxDirective):
                 + "; ".join(str(p) for p in exc.problems[:3])
             )
         self.env.note_dependency(str(dataset.schema_path))
+        joined = self.apply_joins(dataset)
+        if joined is None:
+            return []
+        dataset, joined_columns = joined
 
         fields = set(dataset.properties)
         columns = _split(self.options.get("columns")) or [
             f for f in dataset.properties if f not in HIDDEN_BY_DEFAULT
         ]
+        columns += [c for c in joined_columns if c not in columns]
         unknown = [c for c in columns if c not in fields]
         if unknown:
             return self.warn(f"unknown column(s) {unknown} for {relpath}; fields: {sorted(fields)}")
@@ -244,7 +269,11 @@ class DataTableDirective(SphinxDirective):
                 )
             return self.warn(f"table not rendered: rows of {relpath} lack as_of or sources")
 
+        facets = self.facet_columns(dataset, columns)
+        if facets is None:
+            return []
         table = self.build_table(dataset, indices, columns, as_of)
+        mark_facets(table, columns, facets, self.options.get("noun"))
         self.add_name(table)
         self.set_source_info(table)
         # The box lets the website's stylesheet style the theme's scroll area around
@@ -430,6 +459,73 @@ class DataTableDirective(SphinxDirective):
             cell += nodes.Text(text)
         return cell
 
+    def apply_joins(self, dataset: data.Dataset) -> tuple[data.Dataset, list[str]] | None:
+        """The rows with the ``:join:`` columns, and those columns' names; None if misused."""
+        names: list[str] = []
+        for clause in _split(self.options.get("join"), ";"):
+            match = re.fullmatch(r"([\w-]+)\s*->\s*(\S+?)\s*:\s*(.+)", clause)
+            if not match:
+                self.warn(
+                    f"bad join clause {clause!r}: use field -> _data/other.yml: column, column"
+                )
+                return None
+            field, target_file, wanted = match.group(1), match.group(2), _split(match.group(3))
+            if field not in dataset.properties:
+                self.warn(f"join on unknown field {field!r} of {dataset.name}")
+                return None
+            relpath, abspath = self.env.relfn2path(target_file, self.env.docname)
+            self.env.note_dependency(relpath)
+            try:
+                target = data.load(Path(abspath))
+            except data.DataError as exc:
+                self.warn(
+                    f"unknown join target {relpath}: {len(exc.problems)} problem(s): "
+                    + "; ".join(str(p) for p in exc.problems[:3])
+                )
+                return None
+            self.env.note_dependency(str(target.schema_path))
+            unknown = [c for c in wanted if c not in target.properties]
+            if unknown:
+                self.warn(
+                    f"unknown join column(s) {unknown} in {relpath}; "
+                    f"fields: {sorted(target.properties)}"
+                )
+                return None
+            result = data.join(
+                dataset,
+                field,
+                target,
+                wanted,
+                name=lambda c, f=field: f"{f}.{c}",
+                title=target.title,
+            )
+            for index in result.unmatched:
+                self._warn_row(
+                    dataset,
+                    index,
+                    field,
+                    f"{dataset.rows[index][field]!r} is not the id of a row of {relpath}, "
+                    "so its joined columns are empty",
+                )
+            dataset = result.dataset
+            names += [f"{field}.{c}" for c in wanted]
+        return dataset, names
+
+    def facet_columns(self, dataset: data.Dataset, columns: list[str]) -> list[str] | None:
+        """The ``:facets:`` columns, each shown and of listed values; None if misused."""
+        facets = _split(self.options.get("facets"))
+        for facet in facets:
+            if facet not in columns:
+                self.warn(f"facet {facet!r} is not a column of this table; columns: {columns}")
+                return None
+            prop = dataset.properties.get(facet, {})
+            types = prop.get("type", [])
+            types = [types] if isinstance(types, str) else types
+            if "enum" not in prop and "boolean" not in types:
+                self.warn(f"facet {facet!r} is not a field of listed values (enum or boolean)")
+                return None
+        return facets
+
     def _bib_keys(self) -> Container[str] | None:
         """The bibliography's keys, or None when sphinxcontrib-bibtex is not loaded."""
         try:
@@ -445,6 +541,24 @@ def _fresh_for(dataset: data.Dataset) -> int | None:
         return freshness.rule(dataset)
     except ValueError:
         return None
+
+
+FACET_CLASS = "sosai-facet"  # the header of a column readers can filter by value
+NOUN_CLASS = "sosai-rows-"  # + the word for the table's rows, for the live count
+
+
+def mark_facets(
+    table: nodes.table, columns: list[str], facets: list[str], noun: str | None
+) -> None:
+    """Mark the facet columns' headers, and name the rows, for ``static/sosai-figures.js``."""
+    order = [c for c in columns if c != SOURCES] + [CHECKED]
+    order += [SOURCES] if SOURCES in columns else []
+    for thead in table.findall(nodes.thead):
+        for index, entry in enumerate(thead[0].children):
+            if order[index] in facets:
+                entry["classes"].append(FACET_CLASS)
+    if facets or noun:
+        table["classes"].append(nodes.make_id(NOUN_CLASS + (noun or "rows")))
 
 
 def _header(dataset: data.Dataset, column: str) -> str:

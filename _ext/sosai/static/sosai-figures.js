@@ -2,7 +2,8 @@
 // script for both, so a page with tables and charts makes one request for them.
 
 // Data tables (sosai.features.datatable): readers can sort by any column, filter the rows by
-// typing and tick two to four rows to compare them side by side; when a table is
+// typing or by the values of chosen columns (facets), and tick two to four rows to
+// compare them side by side; when a table is
 // wider than the page, a line above it says so and the edge that hides more columns
 // is shaded. Each cell gets its column's header as data-label, which the print
 // stylesheet shows when it prints a wide table row by row. The table itself is
@@ -78,11 +79,15 @@
   }
 
   // Filtering: a search box above the table keeps the rows that contain every word
-  // typed, and says how many rows are shown.
+  // typed. Columns marked as facets (sosai.features.datatable: th.sosai-facet) get a
+  // labelled list of their values each, applied together with the words. A live line
+  // says how many rows are shown, in the table's own word for them (sosai-rows-models).
   function filterable(table, box) {
     var body = table.tBodies[0];
     if (!body) { return; }
-    var total = body.rows.length;
+    var rows = Array.prototype.slice.call(body.rows);
+    var total = rows.length;
+    var noun = (table.className.match(/\bsosai-rows-([a-z0-9-]+)/) || [0, "rows"])[1];
     var bar = document.createElement("p");
     bar.className = "sosai-table-filter";
     var label = document.createElement("label");
@@ -91,25 +96,49 @@
     input.type = "search";
     input.autocomplete = "off";
     label.appendChild(input);
+    bar.appendChild(label);
+    var facets = [];
+    var headers = table.tHead ? table.tHead.rows[0].cells : [];
+    Array.prototype.forEach.call(headers, function (th, column) {
+      if (!th.classList.contains("sosai-facet")) { return; }
+      var values = [];
+      rows.forEach(function (row) {
+        var value = row.cells[column].textContent.trim();
+        if (values.indexOf(value) === -1) { values.push(value); }
+      });
+      values.sort(function (a, b) { return (a === EMPTY) - (b === EMPTY) || (a < b ? -1 : a > b ? 1 : 0); });
+      var select = document.createElement("select");
+      select.add(new Option("any", ""));
+      values.forEach(function (v) { select.add(new Option(v === EMPTY ? "not known" : v, v)); });
+      var facet = document.createElement("label");
+      facet.className = "sosai-facet-label";
+      facet.textContent = th.textContent.trim() + " ";
+      facet.appendChild(select);
+      bar.appendChild(facet);
+      facets.push({ column: column, select: select });
+    });
+    if (facets.length) { bar.classList.add("sosai-table-facets"); }
     var count = document.createElement("span");
     count.className = "sosai-table-count";
     count.setAttribute("aria-live", "polite");
-    count.textContent = total + " rows";
-    bar.appendChild(label);
-    bar.appendChild(document.createTextNode(" "));
+    count.textContent = total + " " + noun;
     bar.appendChild(count);
     box.parentNode.insertBefore(bar, box);
-    input.addEventListener("input", function () {
+    function apply() {
       var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var chosen = facets.filter(function (f) { return f.select.value; });
       var shown = 0;
-      Array.prototype.forEach.call(body.rows, function (row) {
+      rows.forEach(function (row) {
         var text = row.textContent.toLowerCase();
-        var keep = words.every(function (w) { return text.indexOf(w) !== -1; });
+        var keep = words.every(function (w) { return text.indexOf(w) !== -1; }) &&
+          chosen.every(function (f) { return row.cells[f.column].textContent.trim() === f.select.value; });
         row.hidden = !keep;
         shown += keep ? 1 : 0;
       });
-      count.textContent = words.length ? shown + " of " + total + " rows" : total + " rows";
-    });
+      count.textContent = (words.length || chosen.length ? shown + " of " : "") + total + " " + noun;
+    }
+    input.addEventListener("input", apply);
+    facets.forEach(function (f) { f.select.addEventListener("change", apply); });
   }
 
   // Comparing: a tick box in each row's first cell; with two to four rows ticked, a
