@@ -12,6 +12,8 @@ just the one it exercises. Where a change goes:
   - ``charts``: the ``data-chart`` directive (matplotlib SVGs drawn from data).
   - ``freshness``: a library module (no ``setup()``): each table's freshness rule and
     its rows past due, for ``make freshness`` and the tables' "Checked" column.
+  - ``rowhistory``: a library module (no ``setup()``): when each data row was added
+    and last changed, from git, for the "Checked" column and the downloads.
   - ``contributors``: per-chapter and whole-book contributors from git.
   - ``footer``: the feedback footer appended to every chapter.
   - ``badges``: linked badges for the landing page, built from nodes.

@@ -27,6 +27,12 @@ Usage in MyST::
   and the caption says that rows marked "due" were last checked more than N months
   ago: text, not colour, so it reads the same on screen, to a screen reader and on
   paper. When the month changes, an incremental build renders the tables again.
+- Where git has the file's full history (``sosai.features.rowhistory``), a row whose
+  content (every field but ``as_of`` and ``watch``) last changed in another month than
+  it was checked gets a second line in that cell, "changed 2026-08", the word
+  explained on hover. A commit that changes a data file's history renders the pages
+  showing it again in an incremental build. Without git, or in a shallow clone, the
+  cell gives only the month checked.
 - ``:name:`` makes the table a ``{numref}`` target.
 
 Cells are MyST inline markup, so links, ``{cite}`` and ``{term}`` work in them. A
@@ -74,7 +80,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 
 from sosai import __version__
-from sosai.features import data, freshness
+from sosai.features import data, freshness, rowhistory
 from sosai.shared import WEB_BUILDERS, is_web_url, publish_static
 
 if TYPE_CHECKING:
@@ -89,6 +95,7 @@ SOURCES = "sources"
 CHECKED = "as_of"  # shown in every table, as "Checked", before the sources
 CHECKED_TITLE = "Checked"
 DUE_CLASS = "sosai-due"  # a row checked longer ago than its table's rule
+CHANGED_CLASS = "sosai-changed"  # the Checked cell's second line: when the content changed
 EMPTY_CELL = "—"
 # Characters that mean a cell needs the Markdown parser; plain text skips it (speed).
 MARKUP = re.compile(r"[`*_\[\]{}<>\\$]|https?://")
@@ -239,7 +246,9 @@ class DataTableDirective(SphinxDirective):
                 )
             return self.warn(f"table not rendered: rows of {relpath} lack as_of or sources")
 
-        table = self.build_table(dataset, indices, columns, as_of)
+        history = rowhistory.file_history(dataset.path, self.env.doctreedir)
+        changed = history.last_changed(dataset.rows) if history else {}
+        table = self.build_table(dataset, indices, columns, as_of, changed)
         self.add_name(table)
         self.set_source_info(table)
         # The box lets the website's stylesheet style the theme's scroll area around
@@ -268,9 +277,17 @@ class DataTableDirective(SphinxDirective):
         return line
 
     def build_table(
-        self, dataset: data.Dataset, indices: list[int], columns: list[str], as_of: str
+        self,
+        dataset: data.Dataset,
+        indices: list[int],
+        columns: list[str],
+        as_of: str,
+        changed: dict[str, str] | None = None,
     ) -> nodes.table:
-        """Build the docutils table: title, header row and one row per data row."""
+        """Build the docutils table: title, header row and one row per data row.
+
+        ``changed`` maps a row's id to the date its content last changed (from git).
+        """
         # colwidths-auto: HTML sizes columns to content; the widths below only guide
         # text and LaTeX output (in characters).
         table = nodes.table(
@@ -308,7 +325,11 @@ class DataTableDirective(SphinxDirective):
         for i in indices:
             row = dataset.rows[i]
             cells = [
-                _checked_cell(str(row["as_of"]), fresh_for if i in due else None)
+                _checked_cell(
+                    str(row["as_of"]),
+                    fresh_for if i in due else None,
+                    (changed or {}).get(str(row.get("id"))),
+                )
                 if c == CHECKED
                 else self._cell(dataset, i, c, row.get(c))
                 for c in columns
@@ -335,7 +356,9 @@ class DataTableDirective(SphinxDirective):
         return max(MIN_TEXT_WIDTH, min(longest, MAX_TEXT_WIDTH))
 
     @staticmethod
-    def _row(cells: list[nodes.Node], prose: list[bool] | None = None) -> nodes.row:
+    def _row(
+        cells: list[nodes.Node | list[nodes.Node]], prose: list[bool] | None = None
+    ) -> nodes.row:
         row = nodes.row()
         for cell, is_prose in zip(cells, prose or [False] * len(cells), strict=True):
             entry = nodes.entry(classes=[PROSE_CLASS] if is_prose else [])
@@ -452,8 +475,14 @@ def _header(dataset: data.Dataset, column: str) -> str:
     return CHECKED_TITLE if column == CHECKED else dataset.title(column)
 
 
-def _checked_cell(as_of: str, overdue_after: int | None) -> nodes.paragraph:
-    """A row's Checked cell: "2026-08", or "2026-01 (due)" when past due."""
+def _checked_cell(
+    as_of: str, overdue_after: int | None, changed: str | None = None
+) -> list[nodes.paragraph]:
+    """A row's Checked cell: "2026-08", or "2026-01 (due)" when past due.
+
+    ``changed`` is the date the row's content last changed (git history); in a month
+    other than ``as_of``, a second line reads "changed 2026-05".
+    """
     cell = nodes.paragraph("", as_of)
     if overdue_after:
         cell += nodes.Text(" (")
@@ -461,27 +490,51 @@ def _checked_cell(as_of: str, overdue_after: int | None) -> nodes.paragraph:
             "due", "due", explanation=f"last checked more than {overdue_after} months ago"
         )
         cell += nodes.Text(")")
-    return cell
+    if not changed or changed[:7] == as_of:
+        return [cell]
+    line = nodes.paragraph(classes=[CHANGED_CLASS])
+    line += nodes.abbreviation(
+        "changed", "changed", explanation="the month the row's content last changed in the book"
+    )
+    line += nodes.Text(f" {changed[:7]}")
+    return [cell, line]
 
 
 def recheck_in_a_new_month(
     app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    """Pages with data tables, when the month has changed since the last build.
+    """Pages with data tables, in a new month or after a commit to their data.
 
     A row's "due" marker depends on the build's month, which no file records: in a
-    new month every page that shows a data file is rendered again.
+    new month every page that shows a data file is rendered again. Its "changed" line
+    depends on git history: a page is rendered again when a file it shows has a new
+    last commit (asked only when HEAD has moved).
     """
     month = freshness.build_month()
     previous = getattr(env, "sosai_tables_month", None)
     env.sosai_tables_month = month
-    if previous is None or previous == month:
-        return []
-    return sorted(
-        docname
+    shown = {
+        docname: {Path(str(d)).name for d in dependencies if _is_data_file(app, d)}
         for docname, dependencies in env.dependencies.items()
-        if any(Path(str(d)).parent.name == app.config.sosai_data_dir for d in dependencies)
-    )
+    }
+    if previous is not None and previous != month:
+        return sorted(docname for docname, files in shown.items() if files)
+    folder = data.data_dir(app)
+    head = rowhistory.head(folder)
+    if head is None or getattr(env, "sosai_tables_head", None) == head:
+        return []
+    before = getattr(env, "sosai_tables_commits", None)
+    commits = {p.name: rowhistory.last_commit(p) for p in sorted(folder.glob("*.yml"))}
+    env.sosai_tables_head, env.sosai_tables_commits = head, commits
+    if before is None:
+        return []
+    moved = {name for name, commit in commits.items() if before.get(name) != commit}
+    return sorted(docname for docname, files in shown.items() if files & moved)
+
+
+def _is_data_file(app: Sphinx, dependency: Any) -> bool:
+    path = Path(str(dependency))
+    return path.parent.name == app.config.sosai_data_dir and path.suffix == ".yml"
 
 
 def _link_targets(text: str) -> list[str]:
