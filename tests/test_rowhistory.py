@@ -88,7 +88,11 @@ def version(
 @pytest.fixture
 def history(tmp_path: Path, rootdir: Path) -> tuple[Path, dict[str, str]]:
     """The test-datatable project with a history of its data file (hashes by name)."""
-    repo = tmp_path / "book"
+    return make_history(tmp_path / "book", rootdir)
+
+
+def make_history(repo: Path, rootdir: Path) -> tuple[Path, dict[str, str]]:
+    """Copy test-datatable to ``repo`` and commit a history of its data file."""
     shutil.copytree(rootdir / "test-datatable", repo)
     git(repo, "init", "-q", "-b", "main")
     engines = repo / "_data" / "engines.yml"

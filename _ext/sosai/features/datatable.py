@@ -51,8 +51,9 @@ file as CSV and JSON (``sosai.features.data`` writes them); other builders leave
 
 ``{data-catalogue}`` (no argument, no options) lists every data file of the book: its
 title, rows, the month its oldest row was checked, the pages that show it (as a table
-or through a chart) and, on the website, its CSV and JSON downloads. The "Data" page
-uses it.
+or through a chart) and, on the website, its CSV and JSON downloads. With
+``sosai.features.catalogue`` loaded, a line above the list links to the whole catalogue,
+its schema, and the changelog with its feed. The "Using the data" page uses it.
 
 Printed (and in the PDF) a table fits the page's width with every column; a table
 of ten columns or more prints each row as a block of "Header: value" fields.
@@ -107,6 +108,7 @@ LINK_FINDER.validateLink = lambda url: True
 NUMBER_GROUPING_FROM = 10_000
 MIN_TEXT_WIDTH, MAX_TEXT_WIDTH = 10, 30
 DOWNLOADS_CLASS = "sosai-downloads"
+CATALOGUE_CLASS = "sosai-data-catalogue"  # the list of every data file
 BOX_CLASS = "sosai-data-table-box"  # around each table
 WIDE_CLASS = "sosai-wide"  # a table printed row by row, as blocks of fields
 WIDE_FROM = 10  # columns: a table this wide does not fit a printed page legibly
@@ -594,7 +596,7 @@ class DataCatalogueDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         """A bullet list: one item per data file."""
         folder = Path(self.env.srcdir) / self.config.sosai_data_dir
-        items = nodes.bullet_list(classes=["sosai-data-catalogue"])
+        items = nodes.bullet_list(classes=[CATALOGUE_CLASS])
         for path in sorted(folder.glob("*.yml")):
             self.env.note_dependency(str(path))
             try:
@@ -625,7 +627,25 @@ class DataCatalogueDirective(SphinxDirective):
             item += downloads
             items += item
         self.set_source_info(items)
-        return [items]
+        if "sosai.features.catalogue" not in self.env.app.extensions:
+            return [items]
+        return [self.catalogue_line(), items]
+
+    @staticmethod
+    def catalogue_line() -> nodes.paragraph:
+        """Links to the whole catalogue, its schema and the changelog (website only)."""
+        line = nodes.paragraph(classes=[DOWNLOADS_CLASS])
+        parts = [
+            ("Every table in one file: ", "catalogue.json"),
+            (" (its schema: ", "catalogue.schema.json"),
+            ("). Rows added, changed and removed: ", "changes.json"),
+            (", also as an Atom feed, ", "changes.xml"),
+        ]
+        for text, name in parts:
+            line += nodes.Text(text)
+            line += nodes.reference("", name, refuri="", internal=True, sosai_download=name)
+        line += nodes.Text(".")
+        return line
 
 
 def resolve_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> None:
