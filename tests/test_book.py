@@ -259,9 +259,10 @@ def test_every_table_says_when_each_row_was_checked_and_marks_rows_due(built_boo
             column = headers.index("Checked")
             for row in table.select("tbody tr"):
                 cell = row.select("td")[column]
-                lines = [" ".join(p.get_text().split()) for p in cell.select("p")] or [
-                    " ".join(cell.get_text().split())
-                ]  # a second line, when git knows the content changed in another month
+                # a second line, when git knows the content changed in another month
+                changed = cell.select_one("span.sosai-changed")
+                second = [" ".join(changed.extract().get_text().split())] if changed else []
+                lines = [" ".join(cell.get_text().split()), *second]
                 checked = lines[0]
                 marked = "sosai-due" in row.get("class", [])
                 assert checked.endswith(" (due)") == marked, (table.get("id"), checked)

@@ -8,6 +8,7 @@ removed.
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -225,11 +226,13 @@ def html_tables(app) -> list:
 
 def checked_column(table) -> list[str]:
     column = [th.get_text(strip=True) for th in table.select("thead th")].index("Checked")
-    return [  # a cell of one line has no <p>; of two lines, a <p> each
-        " | ".join(" ".join(p.get_text().split()) for p in tr.select("td")[column].select("p"))
-        or " ".join(tr.select("td")[column].get_text().split())
-        for tr in table.select("tbody tr")
-    ]
+    found = []
+    for tr in table.select("tbody tr"):
+        cell = copy.copy(tr.select("td")[column])  # a copy: the span is taken out of it
+        changed = cell.select_one("span.sosai-changed")
+        lines = [" ".join(changed.extract().get_text().split())] if changed else []
+        found.append(" | ".join([" ".join(cell.get_text().split()), *lines]))
+    return found
 
 
 def build(make_app, srcdir: Path, **kwargs):
@@ -262,7 +265,7 @@ def test_checked_cells_say_when_the_content_last_changed(make_app, history):
         "2026-08 (due) | changed 2026-05",  # re-checked in August, unchanged since May
         "2026-08 (due)",  # added in August, checked then: one line
     ]
-    changed = table.select_one("p.sosai-changed abbr")
+    changed = table.select_one("span.sosai-changed abbr")
     assert changed.get_text() == "changed"
     assert changed["title"] == "the month the row's content last changed in the book"
     caption = table.select_one("caption").get_text(" ", strip=True)

@@ -358,9 +358,7 @@ class DataTableDirective(SphinxDirective):
         return max(MIN_TEXT_WIDTH, min(longest, MAX_TEXT_WIDTH))
 
     @staticmethod
-    def _row(
-        cells: list[nodes.Node | list[nodes.Node]], prose: list[bool] | None = None
-    ) -> nodes.row:
+    def _row(cells: list[nodes.Node], prose: list[bool] | None = None) -> nodes.row:
         row = nodes.row()
         for cell, is_prose in zip(cells, prose or [False] * len(cells), strict=True):
             entry = nodes.entry(classes=[PROSE_CLASS] if is_prose else [])
@@ -479,11 +477,13 @@ def _header(dataset: data.Dataset, column: str) -> str:
 
 def _checked_cell(
     as_of: str, overdue_after: int | None, changed: str | None = None
-) -> list[nodes.paragraph]:
+) -> nodes.paragraph:
     """A row's Checked cell: "2026-08", or "2026-01 (due)" when past due.
 
     ``changed`` is the date the row's content last changed (git history); in a month
-    other than ``as_of``, a second line reads "changed 2026-05".
+    other than ``as_of``, a second line reads "changed 2026-05": a span the stylesheet
+    puts on its own line, after a space, so text and Markdown copies read "2026-08
+    changed 2026-05" (one paragraph keeps the row as short as the others).
     """
     cell = nodes.paragraph("", as_of)
     if overdue_after:
@@ -493,13 +493,15 @@ def _checked_cell(
         )
         cell += nodes.Text(")")
     if not changed or changed[:7] == as_of:
-        return [cell]
-    line = nodes.paragraph(classes=[CHANGED_CLASS])
+        return cell
+    line = nodes.inline(classes=[CHANGED_CLASS])
     line += nodes.abbreviation(
         "changed", "changed", explanation="the month the row's content last changed in the book"
     )
     line += nodes.Text(f" {changed[:7]}")
-    return [cell, line]
+    cell += nodes.Text(" ")
+    cell += line
+    return cell
 
 
 def recheck_in_a_new_month(
