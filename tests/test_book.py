@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import posixpath
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import jsonschema
 import pybtex.database
 import pytest
 
@@ -245,7 +250,7 @@ def test_every_table_says_when_each_row_was_checked_and_marks_rows_due(built_boo
     """Each row's month checked; "(due)" exactly where the table's rule has run out."""
     month = freshness.build_month()
     rule = freshness.rule(data.load(BOOK / "_data" / "models.yml"))
-    tables, due_rows = 0, 0
+    tables, due_rows, changed_rows = 0, 0, 0
     for page in built_book.pages():
         for table in built_book.html(page).select("table.sosai-data-table"):
             tables += 1
@@ -253,16 +258,26 @@ def test_every_table_says_when_each_row_was_checked_and_marks_rows_due(built_boo
             assert "Checked" in headers, (page, table.get("id"))
             column = headers.index("Checked")
             for row in table.select("tbody tr"):
-                checked = " ".join(row.select("td")[column].get_text().split())
+                cell = row.select("td")[column]
+                # a second line, when git knows the content changed in another month
+                changed = cell.select_one("span.sosai-changed")
+                second = [" ".join(changed.extract().get_text().split())] if changed else []
+                lines = [" ".join(cell.get_text().split()), *second]
+                checked = lines[0]
                 marked = "sosai-due" in row.get("class", [])
                 assert checked.endswith(" (due)") == marked, (table.get("id"), checked)
                 due_rows += marked
+                if len(lines) > 1:
+                    changed_rows += 1
+                    assert re.fullmatch(r"changed \d{4}-\d{2}", lines[1]), lines
+                    assert lines[1][-7:] != checked[:7], lines
             if table.get("id") == "tbl-models-llm":
                 for row in table.select("tbody tr"):
                     checked = row.select("td")[column].get_text().split()[0]
                     past = freshness.is_past_due(checked, rule, month)
                     assert ("sosai-due" in row.get("class", [])) == past, checked
     assert tables >= 30
+    assert changed_rows > 0  # the session builds the book's own work tree, with its history
     if due_rows:
         captions = " ".join(
             c.get_text()
@@ -270,3 +285,45 @@ def test_every_table_says_when_each_row_was_checked_and_marks_rows_due(built_boo
             for c in built_book.html(p).select("table.sosai-data-table caption")
         )
         assert "Rows marked “due” were last checked more than" in captions
+
+
+def test_the_catalogue_validates_against_its_schemas_and_the_example_runs(built_book):
+    """``data/catalogue.json`` (``sosai.features.catalogue``), its changelog and feed."""
+    folder = built_book.outdir / "data"
+    document = json.loads((folder / "catalogue.json").read_text(encoding="utf-8"))
+    schema = json.loads((folder / "catalogue.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    assert [error.message for error in validator.iter_errors(document)] == []
+    names = sorted(p.stem for p in (BOOK / "_data").glob("*.yml"))
+    assert sorted(document["tables"]) == names
+    for name, table in document["tables"].items():  # each table's rows, by its own schema
+        _schema, rows_validator = data._validator(folder / table["schema"].removeprefix("data/"))
+        assert list(rows_validator.iter_errors(table["rows"])) == [], name
+        assert len(table["rows"]) == len(data.load(BOOK / "_data" / f"{name}.yml").rows)
+    published = sorted(p.name for p in (folder / "schema").glob("*.schema.json"))
+    assert published == sorted(p.name for p in (BOOK / "_data" / "schema").glob("*.schema.json"))
+
+    changes = json.loads((folder / "changes.json").read_text(encoding="utf-8"))
+    assert changes, "the session builds the book's own work tree, with its history"
+    assert changes == sorted(changes, key=lambda c: c["date"], reverse=True)
+    feed = ET.parse(folder / "changes.xml").getroot()
+    entries = feed.findall("{http://www.w3.org/2005/Atom}entry")
+    assert 0 < len(entries) <= 100
+    announced = [
+        link["href"]
+        for page in ("datasets/index.html", "models/index.html")
+        for link in built_book.html(page).head.select("link[type='application/atom+xml']")
+        if link["href"].endswith("data/changes.xml")
+    ]
+    assert announced == [f"{document['url']}data/changes.xml"]  # on the Data page only
+
+    # The page's Python example, reading the built file instead of the published one.
+    code = re.search(r"```python\n(.*?)```", (BOOK / "datasets.md").read_text(), re.DOTALL)[1]
+    url = f"{document['url']}data/catalogue.json"
+    assert url in code
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(code.replace(url, (folder / "catalogue.json").as_uri()), {})
+    assert printed.getvalue().splitlines(), "the example finds no model"

@@ -234,7 +234,9 @@ def test_html_offers_the_rows_as_csv_and_json(app):
     assert line.get_text() == "Download all 3 rows of engines: CSV, JSON"
     assert [a["href"] for a in line.select("a")] == ["data/engines.csv", "data/engines.json"]
     csv_lines = (app.outdir / "data" / "engines.csv").read_text(encoding="utf-8").splitlines()
-    assert csv_lines[0] == "id,name,licence,backends,stars,open,notes,as_of,sources,source_urls"
+    assert csv_lines[0] == (
+        "id,name,licence,backends,stars,open,notes,as_of,sources,source_urls,last_changed"
+    )  # last_changed: empty without git history
     assert csv_lines[1].startswith("engine-a,Engine A,Apache-2.0,CUDA; ROCm,48000,true,")
     document = json.loads((app.outdir / "data" / "engines.json").read_text(encoding="utf-8"))
     assert document["as_of"] == "2026-08"

@@ -9,9 +9,13 @@ just the one it exercises. Where a change goes:
     module and an extension: it also publishes the data files).
   - ``datatable``: the ``data-table`` directive (comparison tables from data) and
     ``data-catalogue`` (every data file with its downloads).
+  - ``catalogue``: ``data/catalogue.json`` (every table in one file) with its JSON
+    Schema and the tables', and the rows' changelog as JSON and an Atom feed.
   - ``charts``: the ``data-chart`` directive (matplotlib SVGs drawn from data).
   - ``freshness``: a library module (no ``setup()``): each table's freshness rule and
     its rows past due, for ``make freshness`` and the tables' "Checked" column.
+  - ``rowhistory``: a library module (no ``setup()``): when each data row was added
+    and last changed, from git, for the "Checked" column and the downloads.
   - ``contributors``: per-chapter and whole-book contributors from git.
   - ``footer``: the feedback footer appended to every chapter.
   - ``badges``: linked badges for the landing page, built from nodes.
@@ -35,7 +39,7 @@ just the one it exercises. Where a change goes:
   something upstream and says what, against which versions, and what it saves:
   ``gctuning``, ``fastnumref``, ``templates``, ``bibdomain``.
 - ``shared.py``: helpers several modules need (reading order, base and repository
-  URLs, link checks, per-page records, cache keys), written once.
+  URLs, link checks, per-page records, cache keys, Atom feeds), written once.
 - ``jbcompat.py``: accepts Jupyter Book's notebook settings without myst-nb.
 - ``static/``: the extensions' scripts and styles (hover cards, tables, comments).
 """

@@ -20,6 +20,8 @@ Not an extension (no ``setup()``): modules import what they use.
 - :func:`site_file_link` and :func:`resolve_site_file_links`: links to files only the
   website publishes (data downloads, feeds), made relative to each page, and the
   paragraph holding them dropped from EPUB and PDF, where those files do not exist.
+- :func:`atom_feed` and :func:`feed_link`: an Atom feed's XML and the ``<link>`` that
+  announces it in a page's head ("What's new" and the data changelog).
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ import functools
 import hashlib
 import importlib.metadata
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+from xml.etree import ElementTree as ET
 
 from docutils import nodes
 from sphinx.environment.collectors import EnvironmentCollector
@@ -62,6 +66,60 @@ WEB_URL = re.compile(r"^https?://[^\s\u0000-\u001f\u007f<>\"'()\[\]{}|\\^`]+$")
 def is_web_url(text: str) -> bool:
     """Whether ``text`` is an address the book may publish as a link (:data:`WEB_URL`)."""
     return WEB_URL.match(text) is not None
+
+
+ATOM = "http://www.w3.org/2005/Atom"
+NO_ENTRIES = "1970-01-01T00:00:00Z"  # a feed's ``updated`` while it has no entry
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One entry of an Atom feed; ``id`` must stay the same from build to build."""
+
+    title: str
+    id: str
+    updated: str  # RFC 3339, ``2026-12-04T00:00:00Z``
+    link: str
+    summary: str
+
+
+def atom_feed(
+    title: str, feed_id: str, alternate: str, author: str, entries: list[FeedEntry]
+) -> str:
+    """An Atom feed (RFC 4287) of ``entries``, in the order given (newest first).
+
+    ``feed_id`` is the feed's own absolute URL (its id and its ``rel="self"`` link);
+    ``alternate`` is the page that shows the same list. The feed's ``updated`` is its
+    first entry's.
+    """
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+
+    def add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        element.text = text
+        return element
+
+    add(feed, "title", title)
+    add(feed, "id", feed_id)
+    add(feed, "link", href=alternate, rel="alternate")
+    add(feed, "link", href=feed_id, rel="self")
+    add(feed, "updated", entries[0].updated if entries else NO_ENTRIES)
+    add(add(feed, "author"), "name", author)
+    for item in entries:
+        entry = add(feed, "entry")
+        add(entry, "title", item.title)
+        add(entry, "id", item.id)
+        add(entry, "updated", item.updated)
+        add(entry, "link", href=item.link)
+        add(entry, "summary", item.summary)
+    return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def feed_link(title: str, href: str) -> str:
+    """The ``<link rel="alternate">`` that announces a feed in a page's head."""
+    title = title.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    return f'\n<link rel="alternate" type="application/atom+xml" title="{title}" href="{href}" />'
 
 
 def publish_static(app: Any) -> None:

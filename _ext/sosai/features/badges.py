@@ -109,7 +109,7 @@ class BadgesDirective(SphinxDirective):
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register ``sosai_licence``, ``sosai_doi`` and the ``badges`` directive."""
     app.setup_extension("sosai.features.contributors")
-    app.add_config_value("sosai_licence", "CC-BY-4.0", "env", types=frozenset({str}))
+    add_setting_once(app, "sosai_licence", "CC-BY-4.0", "env", frozenset({str}))  # catalogue too
     add_setting_once(
         app, "sosai_doi", "", "env", frozenset({str})
     )  # sosai.features.cite_this_book too

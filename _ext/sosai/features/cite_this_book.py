@@ -67,6 +67,6 @@ class CiteThisBookDirective(SphinxDirective):
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register ``sosai_edition``, ``sosai_doi`` and the ``cite-this-book`` directive."""
     add_setting_once(app, "sosai_doi", "", "env", frozenset({str}))  # sosai.features.badges too
-    app.add_config_value("sosai_edition", "2026", "env", types=frozenset({str}))
+    add_setting_once(app, "sosai_edition", "2026", "env", frozenset({str}))  # catalogue too
     app.add_directive(DIRECTIVE_NAME, CiteThisBookDirective)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -32,7 +32,10 @@ want the rows rather than the page. A table with ``sources`` gets a ``source_url
 column beside it: each bib key's URL (or DOI link) from the bibliography, so the
 downloads stand alone. A CSV text cell that starts with ``=``, ``+``, ``-``, ``@``,
 a tab or a carriage return is written with a leading apostrophe, so a spreadsheet
-shows it as text rather than running it as a formula.
+shows it as text rather than running it as a formula. Each row also gets
+``last_changed``: the day its content last changed in git (``sosai.features.rowhistory``;
+a CSV column after the others, a key in each JSON row), empty without git's history
+or for a row edited since its last commit.
 
 A field whose schema has ``x-join`` names a row of another data file by its ``id``
 (``licence_family`` in ``models.yml`` names a row of ``model-licences.yml``)::
@@ -268,7 +271,14 @@ def read_yaml(path: Path) -> yaml.Node | None:
     expanded or with an alias inside itself, and a mapping with a key twice.
     ``sosai.features.whatsnew`` reads ``changes.yml`` with it too.
     """
-    raw = path.read_bytes()
+    return parse_yaml(path.read_bytes(), path)
+
+
+def parse_yaml(raw: bytes, path: Path) -> yaml.Node | None:
+    """:func:`read_yaml` of a file's bytes (an old version of it, read from git, say).
+
+    ``path`` only locates the problems.
+    """
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -523,6 +533,7 @@ def _future_as_of(dataset: Dataset) -> list[Problem]:
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets may run as a formula
 SOURCE_URLS = "source_urls"  # the exported column that resolves ``sources`` to URLs
+LAST_CHANGED = "last_changed"  # the exported column: the day the row's content last changed
 
 
 def _cell(value: Any) -> str:
@@ -554,35 +565,64 @@ def _source_urls(row: dict[str, Any], urls: dict[str, str]) -> list[str]:
     return [s if s.startswith(("http://", "https://")) else urls.get(s, "") for s in row["sources"]]
 
 
-def to_csv(dataset: Dataset, urls: dict[str, str] | None = None) -> str:
+def to_csv(
+    dataset: Dataset, urls: dict[str, str] | None = None, changed: dict[str, str] | None = None
+) -> str:
     """The rows as CSV, one column per schema field, field names as the header.
 
     With ``urls`` (bib key -> URL), a table with ``sources`` gets a ``source_urls``
-    column after the schema's fields.
+    column after the schema's fields. With ``changed`` (row id -> the date its content
+    last changed), a ``last_changed`` column follows: the day, or empty if unknown.
     """
     fields = list(dataset.properties)
     extra = urls is not None and "sources" in fields
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*fields, SOURCE_URLS] if extra else fields)
+    header = [*fields, SOURCE_URLS] if extra else fields
+    writer.writerow([*header, LAST_CHANGED] if changed is not None else header)
     for row in dataset.rows:
         cells = [_csv_cell(row.get(f)) for f in fields]
         if extra and urls is not None:
             cells.append(_csv_cell(_source_urls(row, urls) if "sources" in row else None))
+        if changed is not None:
+            cells.append(_last_changed(row, changed) or "")
         writer.writerow(cells)
     return out.getvalue()
 
 
-def to_json(dataset: Dataset, urls: dict[str, str] | None = None) -> str:
-    """The rows as JSON, with the column titles and the oldest ``as_of`` month.
+def _last_changed(row: dict[str, Any], changed: dict[str, str]) -> str | None:
+    """The day (``YYYY-MM-DD``) the row's content last changed, or None if unknown."""
+    found = changed.get(str(row.get("id")))
+    return found[:10] if found else None
 
-    With ``urls``, each row with ``sources`` also has ``source_urls``.
+
+def rows_for_export(
+    dataset: Dataset, urls: dict[str, str] | None = None, changed: dict[str, str] | None = None
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """The columns (name -> title) and rows of the JSON downloads and the catalogue.
+
+    With ``urls``, each row with ``sources`` also has ``source_urls``; with ``changed``,
+    each row has ``last_changed`` (a day, or None).
     """
     rows = dataset.rows
     columns = {f: dataset.title(f) for f in dataset.properties}
     if urls is not None and "sources" in columns:
         rows = [{**r, SOURCE_URLS: _source_urls(r, urls)} if "sources" in r else r for r in rows]
         columns[SOURCE_URLS] = "Source URLs"
+    if changed is not None:
+        rows = [{**r, LAST_CHANGED: _last_changed(r, changed)} for r in rows]
+        columns[LAST_CHANGED] = "Last changed"
+    return columns, rows
+
+
+def to_json(
+    dataset: Dataset, urls: dict[str, str] | None = None, changed: dict[str, str] | None = None
+) -> str:
+    """The rows as JSON, with the column titles and the oldest ``as_of`` month.
+
+    ``urls`` and ``changed`` add columns as in :func:`rows_for_export`.
+    """
+    columns, rows = rows_for_export(dataset, urls, changed)
     document = {
         "name": dataset.name,
         "title": dataset.schema.get("title", dataset.name),
@@ -608,6 +648,8 @@ def bib_urls(app: Sphinx) -> dict[str, str]:
 
 def export_all(app: Sphinx, exception: Exception | None) -> None:
     """Write every valid data file as CSV and JSON into the HTML output."""
+    from sosai.features import rowhistory  # noqa: PLC0415 (it imports this module)
+
     if exception is not None or app.builder.name not in WEB_BUILDERS:
         return
     folder = Path(app.outdir) / EXPORT_DIR
@@ -615,7 +657,10 @@ def export_all(app: Sphinx, exception: Exception | None) -> None:
     urls: dict[str, str] | None = None
     for path in sorted(data_dir(app).glob("*.yml")):
         csv_file, json_file = folder / f"{path.stem}.csv", folder / f"{path.stem}.json"
-        if _newer_than_inputs([csv_file, json_file], path, bibfiles + join_targets(path)):
+        history = rowhistory.file_history(path, app.doctreedir)
+        # The history's cache is rewritten whenever the file's history may have moved.
+        kept = rowhistory.cache_file_of(path, app.doctreedir)
+        if _newer_than_inputs([csv_file, json_file], path, [*bibfiles, *join_targets(path), kept]):
             continue  # written by an earlier build from the same data, schema and code
         try:
             dataset = load(path)
@@ -623,9 +668,17 @@ def export_all(app: Sphinx, exception: Exception | None) -> None:
             continue  # already reported at the start of the build
         urls = bib_urls(app) if urls is None else urls
         dataset = with_joins(dataset)
+        changed = history.last_changed(dataset.rows) if history else {}
         folder.mkdir(exist_ok=True)
-        csv_file.write_text(to_csv(dataset, urls), encoding="utf-8")
-        json_file.write_text(to_json(dataset, urls), encoding="utf-8")
+        csv_file.write_text(to_csv(dataset, urls, changed), encoding="utf-8")
+        json_file.write_text(to_json(dataset, urls, changed), encoding="utf-8")
+
+
+def _new_build(app: Sphinx) -> None:
+    """Forget the git HEAD and histories an earlier build in this process read."""
+    from sosai.features import rowhistory  # noqa: PLC0415 (it imports this module)
+
+    rowhistory.clear()
 
 
 def _newer_than_inputs(outputs: list[Path], path: Path, others: list[Path] | None = None) -> bool:
@@ -801,6 +854,7 @@ def validate_all(app: Sphinx) -> None:
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register ``sosai_data_dir``; validate the data on every build and export it."""
     app.add_config_value("sosai_data_dir", "_data", "env", types=frozenset({str}))
+    app.connect("builder-inited", _new_build, priority=100)
     app.connect("builder-inited", validate_all)
     app.connect("build-finished", export_all)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -27,6 +27,12 @@ Usage in MyST::
   and the caption says that rows marked "due" were last checked more than N months
   ago: text, not colour, so it reads the same on screen, to a screen reader and on
   paper. When the month changes, an incremental build renders the tables again.
+- Where git has the file's full history (``sosai.features.rowhistory``), a row whose
+  content (every field but ``as_of`` and ``watch``) was last edited, after the commit
+  that added it, in another month than it was checked gets a second line in that
+  cell, "changed 2026-08", the word explained on hover. A commit that changes a data
+  file's history renders the pages showing it again in an incremental build. Without git, or in a shallow clone, the
+  cell gives only the month checked.
 - ``:name:`` makes the table a ``{numref}`` target.
 - ``:join:`` adds columns of another data file's rows, through a field that holds
   their ``id``: ``:join: licence_family -> _data/model-licences.yml: commercial_use,
@@ -62,8 +68,9 @@ file as CSV and JSON (``sosai.features.data`` writes them); other builders leave
 
 ``{data-catalogue}`` (no argument, no options) lists every data file of the book: its
 title, rows, the month its oldest row was checked, the pages that show it (as a table
-or through a chart) and, on the website, its CSV and JSON downloads. The "Data" page
-uses it.
+or through a chart) and, on the website, its CSV and JSON downloads. With
+``sosai.features.catalogue`` loaded, a line above the list links to the whole catalogue,
+its schema, and the changelog with its feed. The "Using the data" page uses it.
 
 Printed (and in the PDF) a table fits the page's width with every column; a table
 of ten columns or more prints each row as a block of "Header: value" fields.
@@ -90,7 +97,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from sosai import __version__
-from sosai.features import data, freshness
+from sosai.features import data, freshness, rowhistory
 from sosai.shared import (
     connect_once,
     is_web_url,
@@ -111,6 +118,7 @@ SOURCES = "sources"
 CHECKED = "as_of"  # shown in every table, as "Checked", before the sources
 CHECKED_TITLE = "Checked"
 DUE_CLASS = "sosai-due"  # a row checked longer ago than its table's rule
+CHANGED_CLASS = "sosai-changed"  # the Checked cell's second line: when the content changed
 EMPTY_CELL = "—"
 # Characters that mean a cell needs the Markdown parser; plain text skips it (speed).
 MARKUP = re.compile(r"[`*_\[\]{}<>\\$]|https?://")
@@ -122,6 +130,7 @@ LINK_FINDER.validateLink = lambda url: True
 NUMBER_GROUPING_FROM = 10_000
 MIN_TEXT_WIDTH, MAX_TEXT_WIDTH = 10, 30
 DOWNLOADS_CLASS = "sosai-downloads"
+CATALOGUE_CLASS = "sosai-data-catalogue"  # the list of every data file
 BOX_CLASS = "sosai-data-table-box"  # around each table
 WIDE_CLASS = "sosai-wide"  # a table printed row by row, as blocks of fields
 WIDE_FROM = 10  # columns: a table this wide does not fit a printed page legibly
@@ -272,7 +281,9 @@ class DataTableDirective(SphinxDirective):
         facets = self.facet_columns(dataset, columns)
         if facets is None:
             return []
-        table = self.build_table(dataset, indices, columns, as_of)
+        history = rowhistory.file_history(dataset.path, self.env.doctreedir)
+        changed = history.last_edited(dataset.rows) if history else {}
+        table = self.build_table(dataset, indices, columns, as_of, changed)
         mark_facets(table, columns, facets, self.options.get("noun"))
         self.add_name(table)
         self.set_source_info(table)
@@ -296,9 +307,17 @@ class DataTableDirective(SphinxDirective):
         return line
 
     def build_table(
-        self, dataset: data.Dataset, indices: list[int], columns: list[str], as_of: str
+        self,
+        dataset: data.Dataset,
+        indices: list[int],
+        columns: list[str],
+        as_of: str,
+        changed: dict[str, str] | None = None,
     ) -> nodes.table:
-        """Build the docutils table: title, header row and one row per data row."""
+        """Build the docutils table: title, header row and one row per data row.
+
+        ``changed`` maps a row's id to the date its content last changed (from git).
+        """
         # colwidths-auto: HTML sizes columns to content; the widths below only guide
         # text and LaTeX output (in characters).
         table = nodes.table(
@@ -336,7 +355,11 @@ class DataTableDirective(SphinxDirective):
         for i in indices:
             row = dataset.rows[i]
             cells = [
-                _checked_cell(str(row["as_of"]), fresh_for if i in due else None)
+                _checked_cell(
+                    str(row["as_of"]),
+                    fresh_for if i in due else None,
+                    (changed or {}).get(str(row.get("id"))),
+                )
                 if c == CHECKED
                 else self._cell(dataset, i, c, row.get(c))
                 for c in columns
@@ -565,8 +588,16 @@ def _header(dataset: data.Dataset, column: str) -> str:
     return CHECKED_TITLE if column == CHECKED else dataset.title(column)
 
 
-def _checked_cell(as_of: str, overdue_after: int | None) -> nodes.paragraph:
-    """A row's Checked cell: "2026-08", or "2026-01 (due)" when past due."""
+def _checked_cell(
+    as_of: str, overdue_after: int | None, changed: str | None = None
+) -> nodes.paragraph:
+    """A row's Checked cell: "2026-08", or "2026-01 (due)" when past due.
+
+    ``changed`` is the date the row's content last changed (git history); in a month
+    other than ``as_of``, a second line reads "changed 2026-05": a span the stylesheet
+    puts on its own line, after a space, so text and Markdown copies read "2026-08
+    changed 2026-05" (one paragraph keeps the row as short as the others).
+    """
     cell = nodes.paragraph("", as_of)
     if overdue_after:
         cell += nodes.Text(" (")
@@ -574,27 +605,53 @@ def _checked_cell(as_of: str, overdue_after: int | None) -> nodes.paragraph:
             "due", "due", explanation=f"last checked more than {overdue_after} months ago"
         )
         cell += nodes.Text(")")
+    if not changed or changed[:7] == as_of:
+        return cell
+    line = nodes.inline(classes=[CHANGED_CLASS])
+    line += nodes.abbreviation(
+        "changed", "changed", explanation="the month the row's content was last edited in the book"
+    )
+    line += nodes.Text(f" {changed[:7]}")
+    cell += nodes.Text(" ")
+    cell += line
     return cell
 
 
 def recheck_in_a_new_month(
     app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    """Pages with data tables, when the month has changed since the last build.
+    """Pages with data tables, in a new month or after a commit to their data.
 
     A row's "due" marker depends on the build's month, which no file records: in a
-    new month every page that shows a data file is rendered again.
+    new month every page that shows a data file is rendered again. Its "changed" line
+    depends on git history: a page is rendered again when a file it shows has a new
+    last commit (asked only when HEAD has moved).
     """
     month = freshness.build_month()
     previous = getattr(env, "sosai_tables_month", None)
     env.sosai_tables_month = month
-    if previous is None or previous == month:
-        return []
-    return sorted(
-        docname
+    shown = {
+        docname: {Path(str(d)).name for d in dependencies if _is_data_file(app, d)}
         for docname, dependencies in env.dependencies.items()
-        if any(Path(str(d)).parent.name == app.config.sosai_data_dir for d in dependencies)
-    )
+    }
+    if previous is not None and previous != month:
+        return sorted(docname for docname, files in shown.items() if files)
+    folder = data.data_dir(app)
+    head = rowhistory.head(folder)
+    if head is None or getattr(env, "sosai_tables_head", None) == head:
+        return []
+    before = getattr(env, "sosai_tables_commits", None)
+    commits = {p.name: rowhistory.last_commit(p) for p in sorted(folder.glob("*.yml"))}
+    env.sosai_tables_head, env.sosai_tables_commits = head, commits
+    if before is None:
+        return []
+    moved = {name for name, commit in commits.items() if before.get(name) != commit}
+    return sorted(docname for docname, files in shown.items() if files & moved)
+
+
+def _is_data_file(app: Sphinx, dependency: Any) -> bool:
+    path = Path(str(dependency))
+    return path.parent.name == app.config.sosai_data_dir and path.suffix == ".yml"
 
 
 def _link_targets(text: str) -> list[str]:
@@ -654,7 +711,7 @@ class DataCatalogueDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         """A bullet list: one item per data file."""
         folder = Path(self.env.srcdir) / self.config.sosai_data_dir
-        items = nodes.bullet_list(classes=["sosai-data-catalogue"])
+        items = nodes.bullet_list(classes=[CATALOGUE_CLASS])
         for path in sorted(folder.glob("*.yml")):
             self.env.note_dependency(str(path))
             try:
@@ -685,7 +742,25 @@ class DataCatalogueDirective(SphinxDirective):
             item += downloads
             items += item
         self.set_source_info(items)
-        return [items]
+        if "sosai.features.catalogue" not in self.env.app.extensions:
+            return [items]
+        return [self.catalogue_line(), items]
+
+    @staticmethod
+    def catalogue_line() -> nodes.paragraph:
+        """Links to the whole catalogue, its schema and the changelog (website only)."""
+        line = nodes.paragraph(classes=[DOWNLOADS_CLASS])
+        parts = [
+            ("Every table in one file: ", "catalogue.json"),
+            (" (its schema: ", "catalogue.schema.json"),
+            ("). Rows added, changed and removed: ", "changes.json"),
+            (", also as an Atom feed, ", "changes.xml"),
+        ]
+        for text, name in parts:
+            line += nodes.Text(text)
+            line += site_file_link(name, f"{data.EXPORT_DIR}/{name}")
+        line += nodes.Text(".")
+        return line
 
 
 def number_sources(app: Sphinx, doctree: nodes.document, docname: str) -> None:

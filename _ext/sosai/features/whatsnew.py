@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
-from xml.etree import ElementTree as ET
 
 import yaml
 from docutils import nodes
@@ -46,9 +45,12 @@ from sosai import __version__
 from sosai.features import data
 from sosai.shared import (
     WEB_BUILDERS,
+    FeedEntry,
     PageRecords,
+    atom_feed,
     base_url,
     connect_once,
+    feed_link,
     resolve_site_file_links,
     site_file_link,
 )
@@ -61,7 +63,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DIRECTIVE_NAME = "whats-new"
-ATOM = "http://www.w3.org/2005/Atom"
 DEFAULT_LIMIT = 40
 FEED_CLASS = "sosai-feed"
 MAX_TEXT = 400  # characters: an entry is a sentence or two
@@ -217,32 +218,25 @@ class WhatsNewDirective(SphinxDirective):
 
 
 def feed_xml(app: Sphinx, entries: list[Change], page: str) -> str:
-    """The Atom feed of the changes."""
+    """The Atom feed of the changes (:func:`sosai.shared.atom_feed`)."""
     base = base_url(app.config)
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-
-    def add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-        element.text = text
-        return element
-
-    add(feed, "title", f"{app.config.project}: what's new")
-    add(feed, "id", base + app.config.sosai_whatsnew_feed)
-    add(feed, "link", href=base + app.builder.get_target_uri(page), rel="alternate")
-    add(feed, "link", href=base + app.config.sosai_whatsnew_feed, rel="self")
-    add(feed, "updated", entries[0].timestamp if entries else "1970-01-01T00:00:00Z")
-    author = add(feed, "author")
-    add(author, "name", app.config.author)
+    page_url = base + app.builder.get_target_uri(page)
+    items = []
     for change in entries:
-        entry = add(feed, "entry")
         titles = [app.env.titles[d].astext() for d in change.docnames if d in app.env.titles]
-        add(entry, "title", f"{', '.join(titles)}: {change.text}")
-        add(entry, "id", f"{base}{app.builder.get_target_uri(page)}#{change.key}")
-        add(entry, "updated", change.timestamp)
-        add(entry, "link", href=base + app.builder.get_target_uri(change.docnames[0]))
-        add(entry, "summary", change.text)
-    return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
+        items.append(
+            FeedEntry(
+                title=f"{', '.join(titles)}: {change.text}",
+                id=f"{page_url}#{change.key}",
+                updated=change.timestamp,
+                link=base + app.builder.get_target_uri(change.docnames[0]),
+                summary=change.text,
+            )
+        )
+    title = f"{app.config.project}: what's new"
+    return atom_feed(
+        title, base + app.config.sosai_whatsnew_feed, page_url, app.config.author, items
+    )
 
 
 def write_feed(app: Sphinx, exception: Exception | None) -> None:
@@ -265,10 +259,9 @@ def announce_feed(
     base = base_url(app.config)
     if not _store(app.env) or base is None:
         return
-    href = base + app.config.sosai_whatsnew_feed
     title = f"{app.config.project}: what's new"
-    context["metatags"] = context.get("metatags", "") + (
-        f'\n<link rel="alternate" type="application/atom+xml" title="{title}" href="{href}" />'
+    context["metatags"] = context.get("metatags", "") + feed_link(
+        title, base + app.config.sosai_whatsnew_feed
     )
 
 

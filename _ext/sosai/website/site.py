@@ -119,9 +119,19 @@ def write_llms_txt(app: Sphinx, exception: Exception | None) -> None:
         markdown = markdown_uri(app.builder.get_target_uri(docname))
         summary = summaries.get(docname, "")
         lines.append(f"- [{title}]({base}{markdown}): {summary}".rstrip(": "))
-    exports = sorted((Path(app.outdir) / "data").glob("*.json"))
+    # The tables' own downloads (sosai.features.data), not the catalogue's files beside them.
+    folder = getattr(app.config, "sosai_data_dir", None)
+    tables = {p.stem for p in (Path(app.srcdir) / folder).glob("*.yml")} if folder else set()
+    exports = [p for p in sorted((Path(app.outdir) / "data").glob("*.json")) if p.stem in tables]
     if exports:
         lines += ["", "## Data", ""]
+        if "sosai.features.catalogue" in app.extensions:
+            lines += [
+                f"- [catalogue]({base}data/catalogue.json): every table in one file, "
+                f"with its JSON Schema at {base}data/catalogue.schema.json",
+                f"- [changes]({base}data/changes.json): rows added, changed and removed, "
+                "newest first",
+            ]
         lines += [f"- [{p.stem}]({base}data/{p.name}): rows of the {p.stem} table" for p in exports]
     (Path(app.outdir) / "llms.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
