@@ -31,8 +31,8 @@ Usage in MyST::
   content (every field but ``as_of`` and ``watch``) was last edited, after the commit
   that added it, in another month than it was checked gets a second line in that
   cell, "changed 2026-08", the word explained on hover. A commit that changes a data
-  file's history renders the pages showing it again in an incremental build. Without git, or in a shallow clone, the
-  cell gives only the month checked.
+  file's history renders the pages showing it again in an incremental build. Without
+  git, or in a shallow clone, the cell gives only the month checked.
 - ``:name:`` makes the table a ``{numref}`` target.
 - ``:join:`` adds columns of another data file's rows, through a field that holds
   their ``id``: ``:join: licence_family -> _data/model-licences.yml: commercial_use,
