@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
+import jsonschema
+import pybtex.database
 import pytest
 
 from sosai.features import data
@@ -152,6 +154,49 @@ def test_model_licence_families_exist():
     families = {row["id"] for row in data.load(licences).rows}
     used = {row.get("licence_family") for row in data.load(models).rows} - {None}
     assert used - families == set()
+
+
+def test_model_architectures_are_consistent_and_cited():
+    """``architecture`` in models.yml: layer counts add up, MLA widths come in pairs.
+
+    Every source is a bib key of references.bib (the rendered tables do not cite them).
+    """
+    bib = pybtex.database.parse_file(BOOK / "references.bib")
+    keys = {key.lower() for key in bib.entries}
+    problems = []
+    for row in data.load(BOOK / "_data" / "models.yml").rows:
+        arch = row.get("architecture")
+        if not arch:
+            continue
+        if not arch["sliding_layers"] <= arch["attention_layers"] <= arch["layers"]:
+            problems.append(f"{row['id']}: sliding <= attention <= all layers")
+        if (arch["sliding_window"] is None) != (arch["sliding_layers"] == 0):
+            problems.append(f"{row['id']}: a window needs windowed layers, and back")
+        if (arch["kv_lora_rank"] is None) != (arch["rope_head_dim"] is None):
+            problems.append(f"{row['id']}: kv_lora_rank and rope_head_dim go together")
+        problems += [
+            f"{row['id']}: no bib entry {key}"
+            for key in arch["sources"]
+            if not is_web_url(key) and key not in keys
+        ]
+    assert problems == []
+
+
+def test_an_architecture_with_an_unknown_key_is_refused():
+    schema = json.loads((BOOK / "_data" / "schema" / "models.schema.json").read_text())
+    arch = schema["items"]["properties"]["architecture"]
+    validator = jsonschema.Draft202012Validator(
+        {**arch, "properties": {**arch["properties"], "sources": {"type": "array"}}}
+    )
+    good = {
+        "layers": 2, "attention_layers": 2, "sliding_window": None, "sliding_layers": 0,
+        "kv_heads": 1, "head_dim": 64, "kv_lora_rank": None, "rope_head_dim": None,
+        "sources": ["a-key"],
+    }  # fmt: skip
+    assert validator.is_valid(good)
+    assert validator.is_valid(None)
+    assert not validator.is_valid({**good, "num_layers": 2})
+    assert not validator.is_valid({k: v for k, v in good.items() if k != "kv_heads"})
 
 
 def test_csv_makes_formula_like_text_inert_and_resolves_sources(datadir):
