@@ -153,6 +153,52 @@ def test_model_licence_families_exist():
     assert used - families == set()
 
 
+ARCHITECTURE = """\
+  architecture:
+    layers: 36
+    attention_layers: 36
+    sliding_window: 128
+    sliding_layers: 18
+    kv_heads: 8
+    head_dim: 64
+    kv_lora_rank: null
+    rope_head_dim: null
+    sources: [small-models]
+"""
+
+
+@pytest.mark.parametrize(
+    ("architecture", "wanted"),
+    [
+        ("  architecture: null\n", None),
+        (ARCHITECTURE, None),
+        (ARCHITECTURE.replace("    head_dim: 64\n", ""), "'head_dim' is a required property"),
+        (ARCHITECTURE.replace("    head_dim: 64\n", "    head_dim: 64\n    heads: 64\n"), "heads"),
+        (ARCHITECTURE.replace("    layers: 36\n", "    layers: 0\n"), "minimum of 1"),
+    ],
+    ids=["null", "complete", "missing-key", "unknown-key", "no-layers"],
+)
+def test_model_architecture_is_optional_and_closed(tmp_path, architecture, wanted):
+    """The models schema takes ``architecture`` as null or as exactly the calculator's keys."""
+    folder = tmp_path / "_data"
+    (folder / "schema").mkdir(parents=True)
+    for name in ("models.schema.json", "common.schema.json"):
+        shutil.copy(BOOK / "_data" / "schema" / name, folder / "schema" / name)
+    row = (
+        '- id: "tiny"\n  name: "Tiny"\n  organisation: "Org"\n  release: "2025-08"\n'
+        '  kind: "llm"\n  input: ["text"]\n  output: ["text"]\n  moe: false\n'
+        "  total_params_b: 1\n  active_params_b: null\n  context_tokens: 4096\n"
+        '  licence: "Apache-2.0"\n  licence_family: null\n  open_data: null\n'
+        '  open_code: null\n  sources: [small-models]\n  as_of: "2026-11"\n'
+    )
+    path = folder / "models.yml"
+    path.write_text(row.replace("  sources:", architecture + "  sources:", 1))
+    if wanted is None:
+        assert data.load(path).rows[0]["id"] == "tiny"
+    else:
+        assert any(wanted in str(p) for p in problems_of(path))
+
+
 def test_csv_makes_formula_like_text_inert_and_resolves_sources(datadir):
     things = datadir / "things.yml"
     things.write_text(
