@@ -182,21 +182,50 @@ def test_model_architectures_are_consistent_and_cited():
     assert problems == []
 
 
-def test_an_architecture_with_an_unknown_key_is_refused():
-    schema = json.loads((BOOK / "_data" / "schema" / "models.schema.json").read_text())
-    arch = schema["items"]["properties"]["architecture"]
-    validator = jsonschema.Draft202012Validator(
-        {**arch, "properties": {**arch["properties"], "sources": {"type": "array"}}}
+ARCHITECTURE = """\
+  architecture:
+    layers: 36
+    attention_layers: 36
+    sliding_window: 128
+    sliding_layers: 18
+    kv_heads: 8
+    head_dim: 64
+    kv_lora_rank: null
+    rope_head_dim: null
+    sources: [small-models]
+"""
+
+
+@pytest.mark.parametrize(
+    ("architecture", "wanted"),
+    [
+        ("  architecture: null\n", None),
+        (ARCHITECTURE, None),
+        (ARCHITECTURE.replace("    head_dim: 64\n", ""), "'head_dim' is a required property"),
+        (ARCHITECTURE.replace("    head_dim: 64\n", "    head_dim: 64\n    heads: 64\n"), "heads"),
+        (ARCHITECTURE.replace("    layers: 36\n", "    layers: 0\n"), "minimum of 1"),
+    ],
+    ids=["null", "complete", "missing-key", "unknown-key", "no-layers"],
+)
+def test_model_architecture_is_optional_and_closed(tmp_path, architecture, wanted):
+    """The models schema takes ``architecture`` as null or as exactly the calculator's keys."""
+    folder = tmp_path / "_data"
+    (folder / "schema").mkdir(parents=True)
+    for name in ("models.schema.json", "common.schema.json"):
+        shutil.copy(BOOK / "_data" / "schema" / name, folder / "schema" / name)
+    row = (
+        '- id: "tiny"\n  name: "Tiny"\n  organisation: "Org"\n  release: "2025-08"\n'
+        '  kind: "llm"\n  input: ["text"]\n  output: ["text"]\n  moe: false\n'
+        "  total_params_b: 1\n  active_params_b: null\n  context_tokens: 4096\n"
+        '  licence: "Apache-2.0"\n  licence_family: null\n  open_data: null\n'
+        '  open_code: null\n  sources: [small-models]\n  as_of: "2026-11"\n'
     )
-    good = {
-        "layers": 2, "attention_layers": 2, "sliding_window": None, "sliding_layers": 0,
-        "kv_heads": 1, "head_dim": 64, "kv_lora_rank": None, "rope_head_dim": None,
-        "sources": ["a-key"],
-    }  # fmt: skip
-    assert validator.is_valid(good)
-    assert validator.is_valid(None)
-    assert not validator.is_valid({**good, "num_layers": 2})
-    assert not validator.is_valid({k: v for k, v in good.items() if k != "kv_heads"})
+    path = folder / "models.yml"
+    path.write_text(row.replace("  sources:", architecture + "  sources:", 1))
+    if wanted is None:
+        assert data.load(path).rows[0]["id"] == "tiny"
+    else:
+        assert any(wanted in str(p) for p in problems_of(path))
 
 
 def test_csv_makes_formula_like_text_inert_and_resolves_sources(datadir):
