@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
-import jsonschema
 import pybtex.database
 import pytest
 
@@ -226,6 +225,22 @@ def test_model_architecture_is_optional_and_closed(tmp_path, architecture, wante
         assert data.load(path).rows[0]["id"] == "tiny"
     else:
         assert any(wanted in str(p) for p in problems_of(path))
+
+
+def test_devices_name_existing_accelerator_rows():
+    """``accelerator`` in devices.yml names a row of accelerators.yml (or is null)."""
+    accelerators = {row["id"] for row in data.load(BOOK / "_data" / "accelerators.yml").rows}
+    used = {row["accelerator"] for row in data.load(BOOK / "_data" / "devices.yml").rows} - {None}
+    assert used - accelerators == set()
+
+
+def test_memory_measurements_name_existing_models_and_state_their_context():
+    """``model_id`` names a row of models.yml; a measured KV cache says how many tokens it holds."""
+    models = {row["id"] for row in data.load(BOOK / "_data" / "models.yml").rows}
+    rows = data.load(BOOK / "_data" / "memory-measurements.yml").rows
+    assert {row["model_id"] for row in rows} - {None} - models == set()
+    unstated = [r["id"] for r in rows if r["measured"]["kv_cache_gib"] and not r["context_tokens"]]
+    assert unstated == []
 
 
 def test_csv_makes_formula_like_text_inert_and_resolves_sources(datadir):
