@@ -10,6 +10,10 @@ just the one it exercises. Where a change goes:
   - ``datatable``: the ``data-table`` directive (comparison tables from data) and
     ``data-catalogue`` (every data file with its downloads).
   - ``charts``: the ``data-chart`` directive (matplotlib SVGs drawn from data).
+  - ``fitcalc``: "will it fit?": weights and KV cache of a model at a precision and
+    context (one implementation, a library and an extension), the calculator on its
+    page (``fit-calculator``, with ``static/sosai-fit.js``) and its tables
+    (``fit-table``, ``fit-inputs``, ``fit-checks``).
   - ``freshness``: a library module (no ``setup()``): each table's freshness rule and
     its rows past due, for ``make freshness`` and the tables' "Checked" column.
   - ``contributors``: per-chapter and whole-book contributors from git.
@@ -37,7 +41,8 @@ just the one it exercises. Where a change goes:
 - ``shared.py``: helpers several modules need (reading order, base and repository
   URLs, link checks, per-page records, cache keys), written once.
 - ``jbcompat.py``: accepts Jupyter Book's notebook settings without myst-nb.
-- ``static/``: the extensions' scripts and styles (hover cards, tables, comments).
+- ``static/``: the extensions' scripts and styles (hover cards, tables, comments, the
+  "will it fit?" calculator).
 """
 
 from __future__ import annotations
