@@ -819,6 +819,7 @@ class FitTableDirective(FitDirective):
                     found = estimate(model, precision["bits_per_weight"], n, kv)
                     cells += [gb(found.kv), gb(found.total)]
                 keys = [
+                    *model["sources"],
                     *model["architecture"]["sources"],
                     *precision["sources"],
                     *KV_PRECISIONS[kv].sources,
@@ -885,7 +886,7 @@ class FitInputsDirective(FitDirective):
                 model["name"], model["organisation"], f"{model['total_params_b']:g}",
                 str(arch["layers"]), str(arch["attention_layers"]), windowed, heads, mla,
                 f"{per_token:,.2f}".rstrip("0").rstrip("."), arch.get("note") or EMPTY,
-                self.sources_cell(arch["sources"]),
+                self.sources_cell([*arch["sources"], *model["sources"]]),
             ])  # fmt: skip
         out = self.table(headers, rows, data.oldest_as_of(shown), prose=(9,))
         missing = [m["name"] for m in models if "architecture" in m and not m.get("architecture")]
