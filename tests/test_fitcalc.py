@@ -277,6 +277,9 @@ def table_rows(soup: BeautifulSoup, name: str) -> list[list[str]]:
 def test_common_configurations_table_carries_the_python_estimate(app):
     app.build()
     found = table_rows(page(app), "tbl-common")
+    headers = [th.get_text(strip=True) for th in page(app).select("table#tbl-common thead th")]
+    assert headers[-2:] == ["Checked", "Sources"]  # as in every data table
+    assert {r[-2] for r in found} <= {"2026-11", "2026-12"}
     assert [r[:2] for r in found][:2] == [
         ["Llama 3.3 70B", "BF16 / FP16"],
         ["Llama 3.3 70B", "GGUF Q4_K_M"],

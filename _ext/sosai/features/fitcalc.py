@@ -92,8 +92,17 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from sosai import __version__
-from sosai.features import data
-from sosai.features.datatable import BOX_CLASS, PROSE_CLASS, SOURCES_CLASS, WIDE_CLASS, WIDE_FROM
+from sosai.features import data, freshness
+from sosai.features.datatable import (
+    BOX_CLASS,
+    CHECKED_TITLE,
+    DUE_CLASS,
+    PROSE_CLASS,
+    SOURCES_CLASS,
+    WIDE_CLASS,
+    WIDE_FROM,
+    _checked_cell,
+)
 from sosai.shared import WEB_BUILDERS, publish_static
 
 if TYPE_CHECKING:
@@ -567,7 +576,7 @@ def form_html(fit: dict[str, Any], defaults: dict[str, Any]) -> str:
         )
         + "</form>\n"
         '<div class="sosai-fit-result" hidden>'
-        '<table class="sosai-fit-sum">'
+        '<div class="sosai-fit-sum-box"><table class="sosai-fit-sum">'
         "<caption>Estimated memory, in GB (10<sup>9</sup> bytes)</caption><tbody>"
         + "".join(
             f'<tr{extra}><th scope="row">{label}</th>'
@@ -579,7 +588,7 @@ def form_html(fit: dict[str, Any], defaults: dict[str, Any]) -> str:
                 ("total", "Total", ' class="sosai-fit-total"'),
             )
         )
-        + "</tbody></table>"
+        + "</tbody></table></div>"
         '<p class="sosai-fit-summary" id="fit-summary" aria-live="polite"></p>'
         '<p class="sosai-fit-note" id="fit-note"></p>'
         "</div>\n"
@@ -606,7 +615,32 @@ class FitDirective(SphinxDirective):
             self.warn(f"{self.name}: cannot read {path.name}: {exc}")
             return None
         self.env.note_dependency(str(dataset.schema_path))
+        try:
+            self.rules[name] = freshness.rule(dataset)
+        except ValueError:
+            self.rules[name] = None
         return dataset
+
+    @property
+    def rules(self) -> dict[str, int | None]:
+        """Each data file's freshness rule in months (None without one), as read."""
+        if not hasattr(self, "_rules"):
+            self._rules: dict[str, int | None] = {}
+        return self._rules
+
+    def checked(self, *pairs: tuple[str, dict[str, Any]]) -> tuple[str, int | None]:
+        """The month a row was checked and, if that is past its table's rule, the rule.
+
+        ``pairs`` are (data file, row) for every row an output row draws on; the
+        oldest ``as_of`` is shown, marked due when any of them is past its file's rule.
+        """
+        month = freshness.build_month()
+        oldest = min(str(row["as_of"]) for _, row in pairs)
+        for name, row in sorted(pairs, key=lambda pair: str(pair[1]["as_of"])):
+            rule = self.rules.get(name)
+            if rule and freshness.is_past_due(str(row["as_of"]), rule, month):
+                return oldest, rule
+        return oldest, None
 
     def rows(self, name: str) -> list[dict[str, Any]] | None:
         """A data file's rows, or None (warned) when it cannot be read."""
@@ -632,16 +666,29 @@ class FitDirective(SphinxDirective):
         self,
         headers: list[str],
         rows: list[list[nodes.Node | str]],
-        as_of: str | None,
+        checked: list[tuple[str, int | None]],
         prose: tuple[int, ...] = (),
     ) -> list[nodes.Node]:
-        """A table styled like the book's data tables, with caption and name."""
+        """A table styled like the book's data tables, with caption and name.
+
+        As in a data table, a "Checked" column comes before the sources (the last
+        column): each row's month, "(due)" when past its table's rule, and the caption
+        ends with the oldest month.
+        """
         table = nodes.table(classes=["sosai-data-table", "colwidths-auto"])
         caption = self.options.get("caption", "").strip()
         if caption and caption[-1] not in ".!?":
             caption += "."
-        if as_of:
-            caption += f" As of {data.month_label(as_of)}."
+        caption += f" As of {data.month_label(min(month for month, _ in checked))}."
+        overdue = sorted({rule for _, rule in checked if rule})
+        if overdue:
+            months = " or ".join(map(str, overdue))
+            caption += f" Rows marked “due” were last checked more than {months} months ago."
+        headers = [*headers[:-1], CHECKED_TITLE, headers[-1]]
+        rows = [
+            [*cells[:-1], _checked_cell(month, rule), cells[-1]]
+            for cells, (month, rule) in zip(rows, checked, strict=True)
+        ]
         title_nodes, _ = self.parse_inline(caption.strip(), lineno=self.lineno)
         table += nodes.title("", "", *title_nodes)
         tgroup = nodes.tgroup(cols=len(headers))
@@ -651,11 +698,13 @@ class FitDirective(SphinxDirective):
         thead += _row([nodes.paragraph("", h) for h in headers])
         tgroup += thead
         tbody = nodes.tbody()
-        for cells in rows:
+        for cells, (_, rule) in zip(rows, checked, strict=True):
             tbody += _row(
                 [c if isinstance(c, nodes.Node) else nodes.paragraph("", c) for c in cells],
                 prose,
             )
+            if rule:
+                tbody[-1]["classes"].append(DUE_CLASS)
         tgroup += tbody
         self.add_name(table)
         self.set_source_info(table)
@@ -805,7 +854,7 @@ class FitTableDirective(FitDirective):
         for n in contexts:
             headers += [f"KV cache at {n:,} tokens (GB)", f"Weights + KV at {n:,} (GB)"]
         headers.append("Sources")
-        rows = []
+        rows, dates = [], []
         for model in chosen:
             for precision in chosen_precisions:
                 cells: list[nodes.Node | str] = [model["name"], precision["name"]]
@@ -826,8 +875,8 @@ class FitTableDirective(FitDirective):
                 ]
                 cells.append(self.sources_cell(keys))
                 rows.append(cells)
-        as_of = data.oldest_as_of(chosen + chosen_precisions)
-        return self.table(headers, rows, as_of)
+                dates.append(self.checked(("models", model), ("precisions", precision)))
+        return self.table(headers, rows, dates)
 
 
 def _unknown(
@@ -888,7 +937,8 @@ class FitInputsDirective(FitDirective):
                 f"{per_token:,.2f}".rstrip("0").rstrip("."), arch.get("note") or EMPTY,
                 self.sources_cell([*arch["sources"], *model["sources"]]),
             ])  # fmt: skip
-        out = self.table(headers, rows, data.oldest_as_of(shown), prose=(9,))
+        dates = [self.checked(("models", model)) for model in shown]
+        out = self.table(headers, rows, dates, prose=(9,))
         missing = [m["name"] for m in models if "architecture" in m and not m.get("architecture")]
         if missing:
             line = nodes.paragraph(classes=["sosai-fit-missing"])
@@ -920,15 +970,21 @@ class FitChecksDirective(FitDirective):
         precision_by_id = {p["id"]: p for p in precisions}
         headers = ["Measured", "Engine", "What", "Estimated from", "Measured (GiB)",
                    "Estimated (GiB)", "Difference", "Sources"]  # fmt: skip
-        rows = []
-        checked = set()
+        rows, dates = [], []
+        done = set()
         for check in CHECKS:
             if check.measurement not in by_id:
                 self.warn(f"fit-checks: no measurement {check.measurement!r}")
                 continue
             row = by_id[check.measurement]
             result = run_check(check, by_id, model_by_id, precision_by_id)
-            checked.add(check.measurement)
+            done.add(check.measurement)
+            used = [("memory-measurements", row)]
+            if isinstance(check.shape, str):
+                used.append(("models", model_by_id[check.shape]))
+            if check.precision:
+                used.append(("precisions", precision_by_id[check.precision]))
+            dates.append(self.checked(*used))
             rows.append([
                 row["model"], row["engine"],
                 "KV cache" if check.quantity == "kv" else "Weights",
@@ -938,8 +994,9 @@ class FitChecksDirective(FitDirective):
                 self.sources_cell(result.sources),
             ])  # fmt: skip
         for row in measurements:
-            if row["id"] in checked:
+            if row["id"] in done:
                 continue
+            dates.append(self.checked(("memory-measurements", row)))
             reason = NOT_CHECKED.get(row["id"], "Not estimated")
             measured = row.get("measured") or {}
             value = measured.get("kv_cache_gib") or measured.get("weights_gib")
@@ -949,7 +1006,7 @@ class FitChecksDirective(FitDirective):
                 f"{value:.4f}" if value is not None else EMPTY, EMPTY, EMPTY,
                 self.sources_cell(row["sources"]),
             ])  # fmt: skip
-        return self.table(headers, rows, data.oldest_as_of(measurements), prose=(3,))
+        return self.table(headers, rows, dates, prose=(3,))
 
 
 # Events ----------------------------------------------------------------------------
