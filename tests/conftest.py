@@ -24,6 +24,10 @@ collect_ignore = ["roots"]
 TESTS = Path(__file__).parent
 ROOTS = TESTS / "roots"
 BOOK = TESTS.parent
+# Latin ligatures a PDF's fonts may print, and the letters they stand for.
+LIGATURES = str.maketrans(
+    {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
+)
 
 
 @pytest.fixture(scope="session")
@@ -82,11 +86,16 @@ class BuiltBook:
 
     @functools.cached_property
     def pdf_text(self) -> str | None:
-        """The PDF's text, whitespace normalised (extracted once); None without a PDF."""
+        """The PDF's text, whitespace normalised (extracted once); None without a PDF.
+
+        Typographic ligatures the fonts print ("ﬁ" in "Will it fit?") are spelt out,
+        so the text reads as the source wrote it.
+        """
         if "pdf" not in self.downloads:
             return None
         reader = PdfReader(self.downloads["pdf"])
-        return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+        text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+        return text.translate(LIGATURES)
 
 
 def chapters() -> list[str]:

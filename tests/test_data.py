@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
+import pybtex.database
 import pytest
 
 from sosai.features import data
@@ -152,6 +153,94 @@ def test_model_licence_families_exist():
     families = {row["id"] for row in data.load(licences).rows}
     used = {row.get("licence_family") for row in data.load(models).rows} - {None}
     assert used - families == set()
+
+
+def test_model_architectures_are_consistent_and_cited():
+    """``architecture`` in models.yml: layer counts add up, MLA widths come in pairs.
+
+    Every source is a bib key of references.bib (the rendered tables do not cite them).
+    """
+    bib = pybtex.database.parse_file(BOOK / "references.bib")
+    keys = {key.lower() for key in bib.entries}
+    problems = []
+    for row in data.load(BOOK / "_data" / "models.yml").rows:
+        arch = row.get("architecture")
+        if not arch:
+            continue
+        if not arch["sliding_layers"] <= arch["attention_layers"] <= arch["layers"]:
+            problems.append(f"{row['id']}: sliding <= attention <= all layers")
+        if (arch["sliding_window"] is None) != (arch["sliding_layers"] == 0):
+            problems.append(f"{row['id']}: a window needs windowed layers, and back")
+        if (arch["kv_lora_rank"] is None) != (arch["rope_head_dim"] is None):
+            problems.append(f"{row['id']}: kv_lora_rank and rope_head_dim go together")
+        problems += [
+            f"{row['id']}: no bib entry {key}"
+            for key in arch["sources"]
+            if not is_web_url(key) and key not in keys
+        ]
+    assert problems == []
+
+
+ARCHITECTURE = """\
+  architecture:
+    layers: 36
+    attention_layers: 36
+    sliding_window: 128
+    sliding_layers: 18
+    kv_heads: 8
+    head_dim: 64
+    kv_lora_rank: null
+    rope_head_dim: null
+    sources: [small-models]
+"""
+
+
+@pytest.mark.parametrize(
+    ("architecture", "wanted"),
+    [
+        ("  architecture: null\n", None),
+        (ARCHITECTURE, None),
+        (ARCHITECTURE.replace("    head_dim: 64\n", ""), "'head_dim' is a required property"),
+        (ARCHITECTURE.replace("    head_dim: 64\n", "    head_dim: 64\n    heads: 64\n"), "heads"),
+        (ARCHITECTURE.replace("    layers: 36\n", "    layers: 0\n"), "minimum of 1"),
+    ],
+    ids=["null", "complete", "missing-key", "unknown-key", "no-layers"],
+)
+def test_model_architecture_is_optional_and_closed(tmp_path, architecture, wanted):
+    """The models schema takes ``architecture`` as null or as exactly the calculator's keys."""
+    folder = tmp_path / "_data"
+    (folder / "schema").mkdir(parents=True)
+    for name in ("models.schema.json", "common.schema.json"):
+        shutil.copy(BOOK / "_data" / "schema" / name, folder / "schema" / name)
+    row = (
+        '- id: "tiny"\n  name: "Tiny"\n  organisation: "Org"\n  release: "2025-08"\n'
+        '  kind: "llm"\n  input: ["text"]\n  output: ["text"]\n  moe: false\n'
+        "  total_params_b: 1\n  active_params_b: null\n  context_tokens: 4096\n"
+        '  licence: "Apache-2.0"\n  licence_family: null\n  open_data: null\n'
+        '  open_code: null\n  sources: [small-models]\n  as_of: "2026-11"\n'
+    )
+    path = folder / "models.yml"
+    path.write_text(row.replace("  sources:", architecture + "  sources:", 1))
+    if wanted is None:
+        assert data.load(path).rows[0]["id"] == "tiny"
+    else:
+        assert any(wanted in str(p) for p in problems_of(path))
+
+
+def test_devices_name_existing_accelerator_rows():
+    """``accelerator`` in devices.yml names a row of accelerators.yml (or is null)."""
+    accelerators = {row["id"] for row in data.load(BOOK / "_data" / "accelerators.yml").rows}
+    used = {row["accelerator"] for row in data.load(BOOK / "_data" / "devices.yml").rows} - {None}
+    assert used - accelerators == set()
+
+
+def test_memory_measurements_name_existing_models_and_state_their_context():
+    """``model_id`` names a row of models.yml; a measured KV cache says how many tokens it holds."""
+    models = {row["id"] for row in data.load(BOOK / "_data" / "models.yml").rows}
+    rows = data.load(BOOK / "_data" / "memory-measurements.yml").rows
+    assert {row["model_id"] for row in rows} - {None} - models == set()
+    unstated = [r["id"] for r in rows if r["measured"]["kv_cache_gib"] and not r["context_tokens"]]
+    assert unstated == []
 
 
 def test_csv_makes_formula_like_text_inert_and_resolves_sources(datadir):

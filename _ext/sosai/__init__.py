@@ -12,6 +12,10 @@ just the one it exercises. Where a change goes:
   - ``catalogue``: ``data/catalogue.json`` (every table in one file) with its JSON
     Schema and the tables', and the rows' changelog as JSON and an Atom feed.
   - ``charts``: the ``data-chart`` directive (matplotlib SVGs drawn from data).
+  - ``fitcalc``: "will it fit?": weights and KV cache of a model at a precision and
+    context (one implementation, a library and an extension), the calculator on its
+    page (``fit-calculator``, with ``static/sosai-fit.js``) and its tables
+    (``fit-table``, ``fit-inputs``, ``fit-checks``).
   - ``freshness``: a library module (no ``setup()``): each table's freshness rule and
     its rows past due, for ``make freshness`` and the tables' "Checked" column.
   - ``rowhistory``: a library module (no ``setup()``): when each data row was added
@@ -41,7 +45,8 @@ just the one it exercises. Where a change goes:
 - ``shared.py``: helpers several modules need (reading order, base and repository
   URLs, link checks, per-page records, cache keys, Atom feeds), written once.
 - ``jbcompat.py``: accepts Jupyter Book's notebook settings without myst-nb.
-- ``static/``: the extensions' scripts and styles (hover cards, tables, comments).
+- ``static/``: the extensions' scripts and styles (hover cards, tables, comments, the
+  "will it fit?" calculator).
 """
 
 from __future__ import annotations
