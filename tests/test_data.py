@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import shutil
 from pathlib import Path
@@ -11,6 +12,7 @@ from types import SimpleNamespace
 import pybtex.database
 import pytest
 
+from sosai import shared
 from sosai.features import data
 from sosai.shared import is_web_url
 from tests.conftest import BOOK, ROOTS
@@ -393,3 +395,15 @@ def test_schema_and_code_accept_the_same_source_urls(url):
     url_part = re.fullmatch(r"\^\(\[a-z0-9\]\[a-z0-9\.-\]\*\|(.*)\)\$", pattern).group(1)
     assert bool(re.fullmatch(url_part, url)) == is_web_url(url)
     assert is_web_url(url) == (URLS.index(url) < 2)
+
+
+def test_a_cache_pickled_by_modules_that_have_moved_is_not_used(tmp_path):
+    """A build after ``sosai.data`` became ``sosai.features.data`` found its old cache."""
+    stale = tmp_path / "sosai-data.pickle"
+    stale.write_bytes(b"csosai.data\nDataset\n.")  # a pickle of the old module's class
+    with pytest.raises(ImportError):
+        pickle.loads(stale.read_bytes())
+    assert shared.load_kept(stale) is None
+    before = dict(data._cache)
+    data._restore_cache(stale)  # validates again instead of failing the build
+    assert data._cache == before

@@ -235,7 +235,16 @@ def test_calculator_page_builds_without_warnings(app, warning):
     soup = page(app)
     form = soup.select_one("form.sosai-fit-form")
     assert form is not None
-    assert form.has_attr("hidden")  # shown by the script
+    assert not form.has_attr("hidden")  # shown and filled in for the defaults by the build
+    first = fitcalc.initial_view(
+        json.loads(soup.select_one("script#sosai-fit-data").string),
+        json.loads(soup.select_one("script#sosai-fit-data").string)["defaults"],
+    )
+    assert soup.select_one("#fit-out-total").get_text() == first["total"]
+    assert soup.select_one("#fit-summary").get_text() == first["summary"]
+    holds = [li["id"] for li in soup.select("ul.sosai-fit-holds > li")]
+    assert sorted(holds) == sorted(first["holding"])
+    assert len(holds) + len(soup.select("ul.sosai-fit-short > li")) == 3
     for name in ("model", "precision", "context", "batch", "kv", "overhead"):
         control = form.select_one(f"#fit-{name}")
         assert control is not None

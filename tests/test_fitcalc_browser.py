@@ -11,6 +11,7 @@ import json
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 
 from sosai.features import fitcalc
 from tests.conftest import BOOK
@@ -126,4 +127,33 @@ def test_the_form_reads_in_light_and_dark(browser, site, mode):  # noqa: F811
         assert ratios
         low = [(tag, round(r, 2)) for tag, r in ratios if r < 4.5]
         assert low == []
+        assert tab.errors == []
+
+
+LAYOUT_SHIFT = """() => new Promise(resolve => {
+    let sum = 0;
+    new PerformanceObserver(list => {
+        for (const entry of list.getEntries()) if (!entry.hadRecentInput) sum += entry.value;
+    }).observe({type: 'layout-shift', buffered: true});
+    setTimeout(() => resolve(sum), 1000);
+})"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_nothing_moves_when_the_script_starts(browser, site, built_book, viewport):  # noqa: F811
+    """The build writes what the script shows first: no layout shift (Lighthouse's CLS)."""
+    built = BeautifulSoup((built_book.outdir / PAGE / "index.html").read_text(), "html.parser")
+    with Tab(browser, site, viewport=viewport, touch=viewport is PHONE) as tab:
+        tab.open(PAGE)
+        assert shown(tab) == {
+            name: built.select_one(f"#fit-out-{name}").get_text()
+            for name in ("weights", "kv", "overhead", "total")
+        }
+        assert (
+            tab.page.locator("#fit-summary").inner_text()
+            == built.select_one("#fit-summary").get_text()
+        )
+        holds = tab.page.eval_on_selector_all("ul.sosai-fit-holds > li", "ls => ls.map(l => l.id)")
+        assert holds == [li["id"] for li in built.select("ul.sosai-fit-holds > li")]
+        assert tab.page.evaluate(LAYOUT_SHIFT) < 0.01
         assert tab.errors == []

@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
+import pickle
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,6 +168,20 @@ def connect_once(app: Sphinx, event: str, handler: Any) -> None:
     listeners = app.events.listeners.get(event, [])
     if not any(listener.handler is handler for listener in listeners):
         app.connect(event, handler)
+
+
+def load_kept(path: Path) -> Any:
+    """What an earlier build kept in ``path`` (a pickle), or None if it cannot be read.
+
+    Anything can be wrong with a file an earlier build left: missing, cut short, or
+    written by other code, even code whose modules have since moved (unpickling then
+    raises ImportError). Every cache reads its file through here; None means start
+    afresh.
+    """
+    try:
+        return pickle.loads(path.read_bytes())
+    except Exception:  # whatever was wrong, the cache is simply not used
+        return None
 
 
 @functools.cache

@@ -68,7 +68,7 @@ from sphinx.util import logging
 
 from sosai import __version__
 from sosai.features import freshness
-from sosai.shared import WEB_BUILDERS, cache_key
+from sosai.shared import WEB_BUILDERS, cache_key, load_kept
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -820,10 +820,10 @@ def _cache_version() -> str:
 
 
 def _restore_cache(path: Path) -> None:
-    try:
-        saved_version, saved = pickle.loads(path.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, TypeError):
+    kept = load_kept(path)
+    if not isinstance(kept, tuple) or len(kept) != 2:
         return  # no cache yet, or one from other code: validate again
+    saved_version, saved = kept
     if saved_version == _cache_version():
         _cache.update(saved)
 

@@ -483,6 +483,51 @@ def calculator_data(
     }
 
 
+def _gb(value: float) -> str:
+    """Bytes as GB with two decimals and thousands commas, as the script's ``format``."""
+    return f"{value / 1e9:,.2f}"
+
+
+def initial_view(fit: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """What the script shows for the defaults, written into the page at build time.
+
+    The same figures and sentences as ``update()`` in ``static/sosai-fit.js`` for the
+    first configuration, so that nothing on the page moves when the script starts (a
+    layout shift of a quarter of the window, measured by Lighthouse, before this).
+    """
+    model = next((m for m in fit["models"] if m["id"] == defaults["model"]), fit["models"][0])
+    weights = model["weights"].get(defaults["precision"], 0)
+    per_element = next((k["bytes"] for k in fit["kv"] if k["id"] == defaults["kv"]), 2)
+    n, batch = int(defaults["context"]), int(defaults["batch"])
+    overhead = float(defaults["overhead"]) * 1e9
+    kv = batch * (
+        model["full"] * per_element * n + model["windowed"] * per_element * min(n, model["window"])
+    )
+    total = weights + kv + overhead
+    holding = {d["id"] for d in fit["devices"] if d["bytes"] >= total}
+    notes = []
+    if model["context"] and n > model["context"]:
+        notes.append(
+            f"{n:,} tokens is more than {model['name']}'s {model['context']:,}-token context."
+        )
+    if model["windowed"] and n > model["window"]:
+        notes.append(
+            f"Windowed layers hold {model['window']:,} tokens each; engines may keep more."
+        )
+    if model["note"]:
+        notes.append(model["note"])
+    return {
+        "weights": _gb(weights),
+        "kv": _gb(kv),
+        "overhead": _gb(overhead),
+        "total": _gb(total),
+        "holding": holding,
+        "summary": f"{model['name']}: about {_gb(total)} GB in all; {len(holding)} of "
+        f"{len(fit['devices'])} devices and accelerators listed below hold it.",
+        "note": " ".join(notes),
+    }
+
+
 def script_json(value: Any) -> str:
     """JSON safe inside a ``<script>`` element (no ``</script>``, no ``<!--``)."""
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
@@ -532,7 +577,8 @@ def _options(items: list[tuple[str, str]], selected: str) -> str:
 
 
 def form_html(fit: dict[str, Any], defaults: dict[str, Any]) -> str:
-    """The form and the results, hidden until the script has filled them in."""
+    """The form and the results, filled in for the defaults (:func:`initial_view`)."""
+    view = initial_view(fit, defaults)
     groups: dict[str, list[tuple[str, str]]] = {}
     for model in sorted(fit["models"], key=lambda m: (m["org"].casefold(), m["name"].casefold())):
         groups.setdefault(model["org"], []).append((model["id"], model["name"]))
@@ -555,7 +601,7 @@ def form_html(fit: dict[str, Any], defaults: dict[str, Any]) -> str:
         ' value="{4}">'
     )
     return (
-        '<form class="sosai-fit-form" hidden>'
+        '<form class="sosai-fit-form">'
         + field("model", "Model", f'<select id="fit-model" name="model">{models}</select>')
         + field(
             "precision", "Weight precision",
@@ -575,12 +621,12 @@ def form_html(fit: dict[str, Any], defaults: dict[str, Any]) -> str:
             "(an assumption: set it to what your engine reports)",
         )
         + "</form>\n"
-        '<div class="sosai-fit-result" hidden>'
+        '<div class="sosai-fit-result">'
         '<div class="sosai-fit-sum-box"><table class="sosai-fit-sum">'
         "<caption>Estimated memory, in GB (10<sup>9</sup> bytes)</caption><tbody>"
         + "".join(
             f'<tr{extra}><th scope="row">{label}</th>'
-            f'<td><output id="fit-out-{name}"></output></td></tr>'
+            f'<td><output id="fit-out-{name}">{view[name]}</output></td></tr>'
             for name, label, extra in (
                 ("weights", "Weights", ""),
                 ("kv", "KV cache", ""),
@@ -589,8 +635,9 @@ def form_html(fit: dict[str, Any], defaults: dict[str, Any]) -> str:
             )
         )
         + "</tbody></table></div>"
-        '<p class="sosai-fit-summary" id="fit-summary" aria-live="polite"></p>'
-        '<p class="sosai-fit-note" id="fit-note"></p>'
+        '<p class="sosai-fit-summary" id="fit-summary" aria-live="polite">'
+        f"{html.escape(view['summary'])}</p>"
+        f'<p class="sosai-fit-note" id="fit-note">{html.escape(view["note"])}</p>'
         "</div>\n"
     )  # fmt: skip
 
@@ -786,11 +833,15 @@ class FitCalculatorDirective(FitDirective):
         self.set_source_info(node)
         if self.content:
             node += self.parse_content_to_nodes()
-        return [node, self.device_list(compared)]
+        view = initial_view(fit, defaults)
+        box = self.device_list(compared)
+        box["sosai_fit_holding"] = sorted(view["holding"])
+        box["sosai_fit_total"] = view["total"]
+        return [node, box]
 
-    def device_list(self, compared: list[Device]) -> nodes.container:
+    def device_list(self, compared: list[Device]) -> fit_devices:
         """Every device and accelerator with its memory and sources, smallest first."""
-        box = nodes.container(classes=["sosai-fit-devices"])
+        box = fit_devices(classes=["sosai-fit-devices"])
         intro = nodes.paragraph(classes=["sosai-fit-devices-intro"])
         intro += nodes.Text(
             f"The {len(compared)} devices and accelerators compared, smallest memory first "
@@ -1009,6 +1060,49 @@ class FitChecksDirective(FitDirective):
         return self.table(headers, rows, dates, prose=(3,))
 
 
+class fit_devices(nodes.container):
+    """The devices compared; on the website, split into those that hold the default total.
+
+    Elsewhere (EPUB, PDF, Markdown) a plain list of every device, since there is no form.
+    """
+
+
+def visit_fit_devices(self: Any, node: fit_devices) -> None:
+    """Website: two lists, as the script keeps them, so nothing moves when it starts."""
+    holding = node.get("sosai_fit_holding")
+    if self.builder.name in WEB_BUILDERS and holding is not None:
+        original = next(node.findall(nodes.bullet_list), None)
+        if original is not None:
+            items = list(original.children)
+            node.remove(original)
+            intro = next(node.findall(nodes.paragraph), None)
+            if intro is not None:
+                intro.children = []
+                intro += nodes.Text(
+                    "Devices and accelerators compared with the total (memory as the vendor "
+                    "lists it):"
+                )
+            parts = (
+                ("fit-holds", "sosai-fit-holds", f"Hold {node['sosai_fit_total']} GB", True),
+                ("fit-short", "sosai-fit-short", "Too small", False),
+            )
+            for heading_id, list_class, label, holds in parts:
+                chosen = [item for item in items if (item["ids"][0] in holding) == holds]
+                heading = nodes.paragraph(
+                    "", f"{label} ({len(chosen)}):", ids=[heading_id],
+                    classes=["sosai-fit-devices-heading"],
+                )  # fmt: skip
+                listing = nodes.bullet_list(classes=[list_class])
+                listing.extend(chosen)
+                node += [heading, listing]
+    self.visit_container(node)
+
+
+def depart_fit_devices(self: Any, node: fit_devices) -> None:
+    """Close the box."""
+    self.depart_container(node)
+
+
 # Events ----------------------------------------------------------------------------
 
 
@@ -1026,6 +1120,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     """Register the directives, the node and its HTML writer, and the script."""
     app.setup_extension("sosai.features.datatable")  # data, table styling, numbered sources
     app.add_node(fit_calculator, html=(visit_fit_calculator, depart_fit_calculator))
+    app.add_node(fit_devices, html=(visit_fit_devices, depart_fit_devices))
     app.add_directive("fit-calculator", FitCalculatorDirective)
     app.add_directive("fit-table", FitTableDirective)
     app.add_directive("fit-inputs", FitInputsDirective)

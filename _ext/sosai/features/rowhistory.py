@@ -60,7 +60,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from sosai.features import contributors, data
-from sosai.shared import cache_key
+from sosai.shared import cache_key, load_kept
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -231,10 +231,10 @@ def _read_cache(cache_file: Path | None) -> tuple[str, str, FileHistory] | None:
     """(HEAD, last commit, history) saved for this code, or None."""
     if cache_file is None:
         return None
-    try:
-        version, saved_head, last, history = pickle.loads(cache_file.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, TypeError):
+    kept = load_kept(cache_file)
+    if not isinstance(kept, tuple) or len(kept) != 4:
         return None
+    version, saved_head, last, history = kept
     if version != _cache_version() or not isinstance(history, FileHistory):
         return None
     return saved_head, last, history

@@ -27,30 +27,24 @@
     return Number.isFinite(n) && n >= 1 ? n : fallback;
   };
 
-  // The device list: split into "holds it" and "too small", each in memory order.
+  // The device list, split by the build into "holds it" and "too small" for the
+  // defaults (fitcalc.visit_fit_devices); each in memory order.
   const box = document.querySelector("div.sosai-fit-devices");
   const items = {};
   let holds = null;
   let short = null;
   if (box) {
     box.querySelectorAll("li[id]").forEach((li) => { items[li.id] = li; });
-    const original = box.querySelector("ul");
     const part = (id, cls) => {
-      const heading = document.createElement("p");
-      heading.className = "sosai-fit-devices-heading";
-      heading.id = id;
-      const list = document.createElement("ul");
-      list.className = cls;
+      const heading = document.getElementById(id);
+      const list = box.querySelector(`ul.${cls}`);
+      if (!heading || !list) return null;
       list.setAttribute("aria-labelledby", id);
-      box.appendChild(heading);
-      box.appendChild(list);
       return { heading, list };
     };
     holds = part("fit-holds", "sosai-fit-holds");
     short = part("fit-short", "sosai-fit-short");
-    if (original) original.remove();
-    const intro = box.querySelector("p.sosai-fit-devices-intro");
-    if (intro) intro.textContent = "Devices and accelerators compared with the total (memory as the vendor lists it):";
+    if (!holds || !short) holds = short = null;
   }
 
   function update() {

@@ -36,7 +36,7 @@ import tinycss2
 from sphinx.util import logging
 
 from sosai import __version__
-from sosai.shared import WEB_BUILDERS, cache_key
+from sosai.shared import WEB_BUILDERS, cache_key, load_kept
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -62,10 +62,8 @@ def names_in_use(site: Path, cache_file: Path | None = None) -> set[str]:
     """
     cached: dict[str, tuple[int, int, frozenset[str]]] = {}
     if cache_file is not None and cache_file.is_file():
-        try:
-            cached = pickle.loads(cache_file.read_bytes())
-        except (pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-            cached = {}
+        kept = load_kept(cache_file)
+        cached = kept if isinstance(kept, dict) else {}
     found: dict[str, tuple[int, int, frozenset[str]]] = {}
     files = [(page, _page_names) for page in site.rglob("*.html")]
     files += [(script, _script_names) for script in (site / "_static").rglob("*.js")]
