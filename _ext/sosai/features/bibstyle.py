@@ -48,7 +48,6 @@ Usage in MyST::
 from __future__ import annotations
 
 import codecs
-import contextlib
 import functools
 import pickle
 import re
@@ -72,7 +71,7 @@ from sphinxcontrib.bibtex.style import template as citation_template
 
 from sosai import __version__
 from sosai.features import bibfile
-from sosai.shared import cache_key
+from sosai.shared import cache_key, load_kept
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -286,10 +285,9 @@ def load_formatted(app: Sphinx) -> None:
     REPORTED.clear()
     path = Path(app.doctreedir) / CACHE_FILE
     if app.env.config_status == CONFIG_OK and path.is_file():
-        with contextlib.suppress(Exception):  # a stale or partial file: start afresh
-            code, formatted = pickle.loads(path.read_bytes())
-            if code == _cache_key():  # entries formatted by this very style and pybtex
-                FORMATTED.update(formatted)
+        kept = load_kept(path)  # None for a stale or partial file: start afresh
+        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == _cache_key():
+            FORMATTED.update(kept[1])  # entries formatted by this very style and pybtex
     _loaded[:] = [len(FORMATTED)]
 
 

@@ -34,7 +34,6 @@ scanning every citation per entry and per reference.
 
 from __future__ import annotations
 
-import contextlib
 import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,7 +45,7 @@ from sphinxcontrib.bibtex.domain import BibtexDomain, _FilterVisitor
 
 from sosai import __version__
 from sosai.features import bibstyle, citestyle
-from sosai.shared import cache_key
+from sosai.shared import cache_key, load_kept
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -215,8 +214,9 @@ def load_intext(app: Sphinx) -> None:
     _written.clear()
     path = Path(app.doctreedir) / CACHE_FILE
     if app.env.config_status == CONFIG_OK and path.is_file():
-        with contextlib.suppress(Exception):  # a stale or partial file: start afresh
-            INTEXT.update(pickle.loads(path.read_bytes()))
+        kept = load_kept(path)  # None for a stale or partial file: start afresh
+        if isinstance(kept, dict):
+            INTEXT.update(kept)
 
 
 def note_written(app: Sphinx, doctree: nodes.document, docname: str) -> None:
